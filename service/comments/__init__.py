@@ -1,0 +1,1 @@
+"""Comments: their storage, their decisions, and the public API that readers use."""

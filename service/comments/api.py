@@ -1,0 +1,132 @@
+"""The public API that the widget and other readers' clients use."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from datetime import datetime
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from sqlalchemy import and_, or_, select
+
+from service import db, metrics
+from service.comments.events import comment_created
+from service.comments.models import Comment, Status
+from service.comments.schemas import NewComment, valid_thread_id
+from service.errors import APIError
+from service.queueing import try_enqueue_scoring
+
+bp = Blueprint("comments", __name__, url_prefix="/api/v1")
+
+MAX_PAGE_SIZE = 100
+
+
+@bp.post("/threads/<thread_id>/comments")
+def create_comment(thread_id: str) -> tuple[Response, int, dict[str, str]]:
+    """Store a new comment as pending and queue it for scoring (202)."""
+    _check_thread_id(thread_id)
+    new = NewComment.model_validate(_json_object())
+    session = db.session()
+    if new.parent_id is not None:
+        parent = session.get(Comment, new.parent_id)
+        if parent is None or parent.thread_id != thread_id:
+            raise APIError(422, "invalid_input", "parent_id: no such comment in this thread",
+                           fields={"parent_id": "no such comment in this thread"})
+    comment = Comment(
+        id=uuid.uuid4(), thread_id=thread_id, parent_id=new.parent_id, author=new.author,
+        body=new.body, status=Status.PENDING, created_at=db.utcnow(),
+    )
+    with db.transaction() as session:
+        session.add(comment)
+        comment_created(session, comment)
+    metrics.COMMENTS_RECEIVED.inc()
+    try_enqueue_scoring([comment.id])
+    location = url_for(".get_comment", comment_id=comment.id)
+    return jsonify(comment.public_dict()), 202, {"Location": location}
+
+
+@bp.get("/comments/<comment_id>")
+def get_comment(comment_id: str) -> Response:
+    """A comment's status; its text too once it is published."""
+    return jsonify(_find(comment_id).public_dict())
+
+
+@bp.get("/threads/<thread_id>/comments")
+def list_comments(thread_id: str) -> Response:
+    """The thread's published comments, oldest first, a page at a time."""
+    _check_thread_id(thread_id)
+    limit = _limit()
+    query = (
+        select(Comment)
+        .where(Comment.thread_id == thread_id, Comment.status == Status.APPROVED)
+        .order_by(Comment.created_at, Comment.id)
+        .limit(limit + 1)
+    )
+    if cursor := request.args.get("cursor"):
+        created_at, last_id = _decode_cursor(cursor)
+        query = query.where(or_(
+            Comment.created_at > created_at,
+            and_(Comment.created_at == created_at, Comment.id > last_id),
+        ))
+    comments = list(db.session().scalars(query))
+    page = comments[:limit]
+    next_cursor = _encode_cursor(page[-1]) if len(comments) > limit else None
+    return jsonify({
+        "thread_id": thread_id,
+        "comments": [comment.public_dict() for comment in page],
+        "next_cursor": next_cursor,
+    })
+
+
+def _json_object() -> dict:
+    if not request.is_json:
+        raise APIError(415, "unsupported_media_type",
+                       "Send the comment as JSON with Content-Type: application/json.")
+    payload = request.get_json(silent=True)
+    if payload is None:
+        raise APIError(400, "invalid_json", "The request body is not valid JSON.")
+    if not isinstance(payload, dict):
+        raise APIError(422, "invalid_input", "The request body must be a JSON object.")
+    return payload
+
+
+def _check_thread_id(thread_id: str) -> None:
+    if not valid_thread_id(thread_id):
+        raise APIError(404, "invalid_thread_id", "A thread id has 1 to 200 letters, digits, "
+                       "'-', '_' or '.'.")
+
+
+def _find(comment_id: str) -> Comment:
+    try:
+        key = uuid.UUID(comment_id)
+    except ValueError:
+        raise APIError(404, "not_found", "No comment has that id.") from None
+    comment = db.session().get(Comment, key)
+    if comment is None:
+        raise APIError(404, "not_found", "No comment has that id.")
+    return comment
+
+
+def _limit() -> int:
+    raw = request.args.get("limit", "")
+    if not raw:
+        return min(current_app.config["PAGE_SIZE"], MAX_PAGE_SIZE)
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+        raise APIError(400, "invalid_limit", f"limit must be a whole number from 1 to "
+                       f"{MAX_PAGE_SIZE}.")
+    return int(raw)
+
+
+def _encode_cursor(comment: Comment) -> str:
+    raw = f"{comment.created_at.isoformat()}|{comment.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        created_at, last_id = raw.split("|")
+        return datetime.fromisoformat(created_at), uuid.UUID(last_id)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise APIError(400, "invalid_cursor", "cursor is not one this API gave out.") from None

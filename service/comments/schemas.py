@@ -1,0 +1,52 @@
+"""What the public API accepts, checked with pydantic."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+THREAD_ID = re.compile(r"^[A-Za-z0-9._-]{1,200}$")
+# C0 controls but tab, newline and carriage return; DEL and the C1 controls.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _clean_text(value: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text (it holds an unpaired surrogate)") from None
+    if _CONTROL.search(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+Body = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=5000),
+    AfterValidator(_clean_text),
+]
+Author = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=80),
+    AfterValidator(_clean_text),
+    AfterValidator(lambda value: " ".join(value.split())),
+]
+
+
+class NewComment(BaseModel):
+    """The body of ``POST /api/v1/threads/<thread_id>/comments``."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    body: Body = Field(description="The comment, 1 to 5,000 characters after trimming.")
+    author: Author = Field(description="The name shown with the comment, 1 to 80 characters.")
+    parent_id: Annotated[uuid.UUID | None, Field(strict=False)] = Field(
+        default=None, description="The comment this one answers, in the same thread."
+    )
+
+
+def valid_thread_id(thread_id: str) -> bool:
+    return bool(THREAD_ID.fullmatch(thread_id))

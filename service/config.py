@@ -1,0 +1,123 @@
+"""Configuration read from the environment.
+
+Every setting is declared once in ``SETTINGS``; the README's table is made from it
+(``moderation config``). Reading never raises on import: values are parsed when
+``load_config`` is called, and a bad value names the variable at fault.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: its default, how to parse it, what it means."""
+
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = str
+
+
+def _bool(value: str) -> bool:
+    if value.strip().lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.strip().lower() in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"expected true or false, got {value!r}")
+
+
+def _json_object(value: str) -> dict:
+    parsed = json.loads(value)
+    if not isinstance(parsed, dict):
+        raise ValueError("expected a JSON object")
+    return parsed
+
+
+def _csv(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("MODERATION_INSTANCE_DIR", "instance",
+            "Folder for local state: the SQLite file, the assembled model, a local Redis."),
+    Setting("DATABASE_URL", "",
+            "SQLAlchemy URL of the database; empty: the SQLite file "
+            "`instance/moderation.db`. PostgreSQL: `postgresql+psycopg://user@host/db`."),
+    Setting("REDIS_URL", "redis://127.0.0.1:6379/0",
+            "Redis for the job queues, rate limits and worker heartbeats. `moderation up` "
+            "starts a local redis-server when nothing answers here."),
+    Setting("MODERATION_MODEL", "jigsaw-minilm",
+            "`jigsaw-minilm` (the offline model built from the shipped weights), a Detoxify "
+            "variant (`original`, `unbiased`, `multilingual`, `original-small`, "
+            "`unbiased-small`; downloaded by Detoxify) or a path to a Detoxify checkpoint."),
+    Setting("MODERATION_MODEL_CONFIG", "",
+            "Local Hugging Face config/tokenizer folder for loading a checkpoint offline."),
+    Setting("MODERATION_MODEL_CACHE", "",
+            "Folder where the offline model is assembled at first use; empty: "
+            "`instance/models`."),
+    Setting("MODERATION_THRESHOLDS", {},
+            'Policy overrides as JSON, e.g. `{"hold": {"toxicity": 0.4}, "reject": '
+            '{"threat": 0.8}}`; unnamed labels keep the defaults of `service/policy.py`.',
+            _json_object),
+    Setting("SCORING_BATCH_SIZE", 32, "Most comments a worker scores in one forward pass.",
+            int),
+    Setting("SCORING_LEASE_SECONDS", 120,
+            "How long a worker's claim on a batch lasts before others may take it.", int),
+    Setting("TORCH_THREADS", 0,
+            "Threads torch uses in a scoring worker (0: one per core, at most 4).", int),
+    Setting("SWEEP_AFTER_SECONDS", 30,
+            "A comment pending longer than this is queued again by the sweeper.", int),
+    Setting("SWEEP_INTERVAL_SECONDS", 10, "How often the sweeper looks.", int),
+    Setting("MAX_CONTENT_LENGTH", 64 * 1024, "Largest request body accepted, in bytes.", int),
+    Setting("PAGE_SIZE", 50, "Comments per page of a thread (a client may ask for fewer).",
+            int),
+    Setting("SECRET_KEY", "",
+            "Signs session cookies. Set it in production; when empty a random key is made "
+            "and kept in the instance folder."),
+    Setting("CORS_ALLOWED_ORIGINS", [],
+            "Comma-separated origins whose pages may embed the widget (besides the "
+            "service's own).", _csv),
+    Setting("PROMETHEUS_MULTIPROC_DIR", "",
+            "Folder shared by the web and worker processes of one host for their metrics."),
+    Setting("LOG_LEVEL", "INFO", "Python logging level."),
+)
+
+
+def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Return every setting, parsed from ``environ`` (default: the process environment).
+
+    Raises:
+        ValueError: naming the variable whose value cannot be parsed.
+    """
+    environ = os.environ if environ is None else environ
+    config: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = environ.get(setting.name)
+        if raw is None or raw == "":
+            config[setting.name] = setting.default
+            continue
+        try:
+            config[setting.name] = setting.parse(raw)
+        except ValueError as error:
+            raise ValueError(f"{setting.name}: {error}") from error
+    instance = Path(config["MODERATION_INSTANCE_DIR"]).resolve()
+    config["MODERATION_INSTANCE_DIR"] = str(instance)
+    config["DATABASE_URL"] = config["DATABASE_URL"] or f"sqlite:///{instance / 'moderation.db'}"
+    config["MODERATION_MODEL_CACHE"] = config["MODERATION_MODEL_CACHE"] or str(instance / "models")
+    return config
+
+
+def markdown_table() -> str:
+    """The configuration table of the README."""
+    rows = ["| Variable | Default | Meaning |", "| --- | --- | --- |"]
+    for setting in SETTINGS:
+        default = setting.default
+        shown = json.dumps(default) if isinstance(default, dict | list) else str(default)
+        rows.append(f"| `{setting.name}` | `{shown}` | {setting.help} |")
+    return "\n".join(rows)

@@ -1,0 +1,66 @@
+"""Prometheus metrics of the web and worker processes.
+
+With ``PROMETHEUS_MULTIPROC_DIR`` set (``moderation up`` and the Procfile set it),
+the processes of one host share their figures and ``/metrics`` shows their sum.
+"""
+
+from __future__ import annotations
+
+import os
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from prometheus_client.core import GaugeMetricFamily
+from redis import Redis
+from redis.exceptions import RedisError
+
+COMMENTS_RECEIVED = Counter("moderation_comments_received", "Comments accepted with 202.")
+DECISIONS = Counter("moderation_decisions", "Decisions taken.", ["outcome", "actor"])
+SCORING_SECONDS = Histogram(
+    "moderation_scoring_seconds", "Time to score one batch of comments.",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+SCORING_BATCH_SIZE = Histogram(
+    "moderation_scoring_batch_size", "Comments scored in one forward pass.",
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128),
+)
+TIME_TO_DECISION = Histogram(
+    "moderation_time_to_decision_seconds", "From a comment's arrival to the model's decision.",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600),
+)
+
+
+class QueueDepthCollector:
+    """Reads the depth of each RQ queue from Redis at scrape time."""
+
+    def __init__(self, connection: Redis, queues: tuple[str, ...]) -> None:
+        self.connection, self.queues = connection, queues
+
+    def collect(self):
+        gauge = GaugeMetricFamily("moderation_queue_depth", "Jobs waiting in a queue.",
+                                  labels=["queue"])
+        for name in self.queues:
+            try:
+                gauge.add_metric([name], self.connection.llen(f"rq:queue:{name}"))
+            except RedisError:
+                continue
+        yield gauge
+
+
+def exposition(connection: Redis, queues: tuple[str, ...]) -> tuple[bytes, str]:
+    """The metrics page: this process's (or this host's) metrics and the queue depths."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        registry.register(QueueDepthCollector(connection, queues))
+        return generate_latest(registry), CONTENT_TYPE_LATEST
+    registry = CollectorRegistry()
+    registry.register(QueueDepthCollector(connection, queues))
+    return generate_latest(REGISTRY) + generate_latest(registry), CONTENT_TYPE_LATEST

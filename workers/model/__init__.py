@@ -1,0 +1,1 @@
+"""The offline default model: assembly from shipped weights, training and evaluation."""

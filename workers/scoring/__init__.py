@@ -1,0 +1,1 @@
+"""Scoring: the Detoxify scorer and the RQ job that decides pending comments."""

@@ -1,0 +1,110 @@
+"""The scoring job: claim pending comments, score them in one pass, decide, record."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from service import db, metrics
+from service.comments.events import record_decision
+from service.comments.models import MODEL_ACTOR, Comment, Status
+from service.policies import current_policy
+from service.policy import decide
+from workers.scoring.scorer import load_scorer
+
+log = logging.getLogger(__name__)
+
+
+def score_comment(comment_id: str) -> dict[str, int]:
+    """Decide ``comment_id`` and, in the same forward pass, other comments waiting.
+
+    Idempotent: a comment already decided, or claimed by another worker whose lease
+    has not run out, is left alone, so running the job again changes nothing.
+
+    Args:
+        comment_id: the comment that this job was queued for.
+
+    Returns:
+        How many comments this run claimed and decided.
+    """
+    config = current_app.config
+    session = db.session()
+    token = uuid.uuid4().hex
+    comments = claim(session, uuid.UUID(comment_id), token, config["SCORING_BATCH_SIZE"],
+                     config["SCORING_LEASE_SECONDS"])
+    if not comments:
+        return {"claimed": 0, "decided": 0}
+    try:
+        scorer = load_scorer(config)
+        started = time.perf_counter()
+        scores = scorer.score([comment.body for comment in comments])
+        metrics.SCORING_SECONDS.observe(time.perf_counter() - started)
+        metrics.SCORING_BATCH_SIZE.observe(len(comments))
+    except Exception:
+        release(session, token)
+        raise
+    decided: list[Comment] = []
+    with db.transaction():
+        policy = current_policy(session, config)
+        for comment, comment_scores in zip(comments, scores, strict=True):
+            verdict = decide(comment_scores, policy)
+            won = session.execute(
+                update(Comment)
+                .where(Comment.id == comment.id, Comment.status == Status.PENDING,
+                       Comment.claim_token == token)
+                .values(status=verdict.outcome)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if won != 1:
+                continue
+            record_decision(
+                session, comment, outcome=verdict.outcome, actor=MODEL_ACTOR,
+                reason=verdict.reason, scores={k: round(v, 6) for k, v in comment_scores.items()},
+                model=scorer.model_id, thresholds=policy.as_dict(),
+            )
+            decided.append(comment)
+    for comment in decided:
+        metrics.DECISIONS.labels(comment.status, MODEL_ACTOR).inc()
+        metrics.TIME_TO_DECISION.observe((comment.decided_at - comment.created_at).total_seconds())
+    log.info("scored %d comments, decided %d", len(comments), len(decided))
+    return {"claimed": len(comments), "decided": len(decided)}
+
+
+def claim(session: Session, comment_id: uuid.UUID, token: str, batch_size: int,
+          lease_seconds: int) -> list[Comment]:
+    """Lease ``comment_id`` and up to ``batch_size - 1`` other pending comments, oldest first.
+
+    The lease is taken by one UPDATE that re-checks each row, so two workers never
+    hold the same comment at once; a lease that ran out (its worker died) may be
+    taken again.
+    """
+    now = db.utcnow()
+    claimable = (Comment.status == Status.PENDING,
+                 or_(Comment.claimed_until.is_(None), Comment.claimed_until < now))
+    with db.transaction():
+        others = session.scalars(
+            select(Comment.id).where(*claimable, Comment.id != comment_id)
+            .order_by(Comment.created_at).limit(max(batch_size - 1, 0))
+        ).all()
+        session.execute(
+            update(Comment)
+            .where(Comment.id.in_([comment_id, *others]), *claimable)
+            .values(claim_token=token, claimed_until=now + timedelta(seconds=lease_seconds))
+            .execution_options(synchronize_session=False)
+        )
+    return list(session.scalars(select(Comment).where(Comment.claim_token == token)
+                                .order_by(Comment.created_at)))
+
+
+def release(session: Session, token: str) -> None:
+    """Give up a lease early, so that a retry need not wait for it to run out."""
+    with db.transaction():
+        session.execute(update(Comment).where(Comment.claim_token == token)
+                        .values(claim_token=None, claimed_until=None)
+                        .execution_options(synchronize_session=False))

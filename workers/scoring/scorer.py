@@ -1,0 +1,187 @@
+"""The scorer: Detoxify behind a small interface.
+
+This module (with the offline model tools in ``workers.model``) is the only place
+that knows torch and Detoxify. A worker loads its scorer once, at start, and keeps
+it for every job it runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+log = logging.getLogger(__name__)
+
+DETOXIFY_VARIANTS = ("original", "unbiased", "multilingual", "original-small", "unbiased-small")
+
+
+class Scorer(Protocol):
+    """Scores texts for toxicity, one ``{label: probability}`` per text."""
+
+    name: str
+    version: str
+    labels: tuple[str, ...]
+
+    def score(self, texts: Sequence[str]) -> list[dict[str, float]]: ...
+
+
+class ModelUnavailable(RuntimeError):
+    """The configured model cannot be loaded; the message says why and what to set."""
+
+
+class DetoxifyScorer:
+    """A loaded Detoxify model that scores in length-sorted batches.
+
+    Texts of similar length share a batch, so that little time goes on padding; the
+    scores come back in the order of the texts given.
+    """
+
+    def __init__(self, detoxify: Any, name: str, version: str, batch_size: int = 32) -> None:
+        self.detoxify = detoxify
+        self.name = name
+        self.version = version
+        self.batch_size = batch_size
+        self.labels = tuple(detoxify.class_names)
+        detoxify.model.eval()
+
+    @property
+    def model_id(self) -> str:
+        """Name and version, as recorded with each decision."""
+        return f"{self.name}@{self.version}"
+
+    def score(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        import torch
+
+        order = sorted(range(len(texts)), key=lambda index: len(texts[index]))
+        results: list[dict[str, float]] = [{} for _ in texts]
+        tokenizer, model = self.detoxify.tokenizer, self.detoxify.model
+        with torch.inference_mode():
+            for start in range(0, len(order), self.batch_size):
+                batch = order[start:start + self.batch_size]
+                inputs = tokenizer([texts[index] for index in batch], return_tensors="pt",
+                                   truncation=True, padding=True)
+                probabilities = torch.sigmoid(model(**inputs)[0]).tolist()
+                for index, row in zip(batch, probabilities, strict=True):
+                    results[index] = dict(zip(self.labels, row, strict=True))
+        return results
+
+
+_loaded: dict[tuple, DetoxifyScorer] = {}
+
+
+def load_scorer(config: Mapping[str, Any]) -> DetoxifyScorer:
+    """The scorer that ``config`` names, loaded once per process.
+
+    Raises:
+        ModelUnavailable: with the reason and the setting to change.
+    """
+    key = tuple(config[name] for name in (
+        "MODERATION_MODEL", "MODERATION_MODEL_CONFIG", "MODERATION_MODEL_CACHE",
+        "TORCH_THREADS", "SCORING_BATCH_SIZE"))
+    if key not in _loaded:
+        configure_torch(config["TORCH_THREADS"])
+        try:
+            _loaded[key] = _load(config)
+        except ModelUnavailable:
+            raise
+        except Exception as error:  # noqa: BLE001 - any loading failure is reported alike
+            raise ModelUnavailable(
+                f"model {config['MODERATION_MODEL']!r} could not be loaded: "
+                f"{error.__class__.__name__}: {error}. Check MODERATION_MODEL (a Detoxify "
+                f"variant, `jigsaw-minilm` or a checkpoint path) and MODERATION_MODEL_CONFIG "
+                f"(a local Hugging Face config and tokenizer folder for offline loading)."
+            ) from error
+    return _loaded[key]
+
+
+def configure_torch(threads: int) -> int:
+    """Set torch's thread pools; BERT in forked workers deadlocks on an inherited pool.
+
+    Args:
+        threads: intra-op threads, or 0 for one per core (at most 4).
+    """
+    import torch
+
+    threads = threads or min(4, os.cpu_count() or 1)
+    torch.set_num_threads(threads)
+    try:
+        torch.set_num_interop_threads(1)
+    except RuntimeError:  # already set, or parallel work already ran in this process
+        pass
+    return threads
+
+
+def _load(config: Mapping[str, Any]) -> DetoxifyScorer:
+    from workers.model.assemble import OFFLINE_MODEL_NAME, OFFLINE_MODEL_VERSION, ensure_model
+
+    model = config["MODERATION_MODEL"]
+    batch_size = config["SCORING_BATCH_SIZE"]
+    if model == OFFLINE_MODEL_NAME:
+        checkpoint, config_dir = ensure_model(config["MODERATION_MODEL_CACHE"])
+        detoxify = load_local_checkpoint(checkpoint, config_dir)
+        return DetoxifyScorer(detoxify, OFFLINE_MODEL_NAME, OFFLINE_MODEL_VERSION, batch_size)
+    if model in DETOXIFY_VARIANTS:
+        from detoxify import Detoxify
+        from detoxify.detoxify import MODEL_URLS
+
+        version = MODEL_URLS[model].rsplit("/", 1)[-1].removesuffix(".ckpt")
+        log.info("loading Detoxify %s (downloaded on first use)", model)
+        return DetoxifyScorer(Detoxify(model_type=model), model, version, batch_size)
+    checkpoint = Path(model)
+    if not checkpoint.is_file():
+        raise ModelUnavailable(
+            f"MODERATION_MODEL={model!r} is neither a Detoxify variant "
+            f"({', '.join(DETOXIFY_VARIANTS)}), nor `jigsaw-minilm`, nor a checkpoint file."
+        )
+    config_dir = config["MODERATION_MODEL_CONFIG"]
+    if config_dir and not Path(config_dir, "config.json").is_file():
+        raise ModelUnavailable(
+            f"MODERATION_MODEL_CONFIG={config_dir!r} has no config.json: it must be a local "
+            "Hugging Face folder with the model's config and tokenizer files."
+        )
+    if config_dir:
+        detoxify = load_local_checkpoint(checkpoint, Path(config_dir))
+    else:
+        from detoxify import Detoxify
+
+        detoxify = Detoxify(checkpoint=str(checkpoint))
+    return DetoxifyScorer(detoxify, checkpoint.stem, _file_digest(checkpoint), batch_size)
+
+
+def load_local_checkpoint(checkpoint: Path, config_dir: Path) -> Any:
+    """A ``Detoxify`` for a local checkpoint and config folder, with no network at all.
+
+    Detoxify 0.5.4 reads the base config by the checkpoint's ``model_type`` (a hub
+    name) even when given a local folder; naming the folder instead keeps it offline.
+    """
+    import torch
+    from detoxify import Detoxify
+    from detoxify.detoxify import get_model_and_tokenizer
+
+    loaded = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    if "config" not in loaded or "state_dict" not in loaded:
+        raise ModelUnavailable(f"{checkpoint} is not a Detoxify checkpoint (no config or "
+                               "state_dict in it)")
+    arch = dict(loaded["config"]["arch"]["args"], model_type=str(config_dir))
+    model, tokenizer = get_model_and_tokenizer(
+        **arch, state_dict=loaded["state_dict"], huggingface_config_path=str(config_dir)
+    )
+    renamed = {"toxic": "toxicity", "identity_hate": "identity_attack",
+               "severe_toxic": "severe_toxicity"}
+    detoxify = Detoxify.__new__(Detoxify)
+    detoxify.model, detoxify.tokenizer, detoxify.device = model, tokenizer, "cpu"
+    detoxify.class_names = [renamed.get(name, name)
+                            for name in loaded["config"]["dataset"]["args"]["classes"]]
+    return detoxify
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()[:12]

@@ -1,0 +1,57 @@
+"""The sweeper: queues again what the database says is still pending.
+
+Redis carries work, not data. A comment stored while Redis was down, or held by a
+worker that died mid-batch, is still ``pending`` in the database; the sweeper finds
+it once its lease has run out and it has waited ``SWEEP_AFTER_SECONDS``, and queues
+its scoring job again.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+
+from flask import Flask, current_app
+from redis.exceptions import RedisError
+from sqlalchemy import or_, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from service import db
+from service.comments.models import Comment, Status
+from service.queueing import enqueue_scoring
+
+log = logging.getLogger(__name__)
+
+
+def sweep(limit: int = 1000) -> int:
+    """Queue the scoring of comments pending too long; return how many were queued."""
+    now = db.utcnow()
+    older_than = now - timedelta(seconds=current_app.config["SWEEP_AFTER_SECONDS"])
+    stale = db.session().scalars(
+        select(Comment.id)
+        .where(Comment.status == Status.PENDING, Comment.created_at < older_than,
+               or_(Comment.claimed_until.is_(None), Comment.claimed_until < now))
+        .order_by(Comment.created_at)
+        .limit(limit)
+    ).all()
+    db.session().rollback()
+    queued = enqueue_scoring(stale, requeue=True) if stale else 0
+    if queued:
+        log.info("sweeper queued %d pending comments again", queued)
+    return queued
+
+
+def run(app: Flask, interval: float | None = None, rounds: int | None = None) -> None:
+    """Sweep every ``interval`` seconds, riding out database and Redis outages."""
+    interval = interval or app.config["SWEEP_INTERVAL_SECONDS"]
+    done = 0
+    while rounds is None or done < rounds:
+        with app.app_context():
+            try:
+                sweep()
+            except (RedisError, SQLAlchemyError) as error:
+                log.warning("sweep skipped: %s unavailable", "Redis" if isinstance(
+                    error, RedisError) else "database")
+        done += 1
+        time.sleep(interval)
