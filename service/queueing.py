@@ -25,7 +25,6 @@ WEBHOOKS_QUEUE = "webhooks"
 QUEUES = (SCORING_QUEUE, WEBHOOKS_QUEUE)
 
 SCORE_JOB = "workers.scoring.jobs.score_comment"
-_WAITING = {JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
 
 
 def init_app(app: Flask) -> None:
@@ -66,7 +65,7 @@ def enqueue_scoring(comment_ids: Iterable[uuid.UUID | str], *, requeue: bool = F
     queued = 0
     for comment_id in comment_ids:
         job_id = scoring_job_id(comment_id)
-        if requeue and not _replace_stale(job_id, scoring.connection):
+        if requeue and not _replace_stale(job_id, scoring):
             continue
         scoring.enqueue(
             SCORE_JOB, str(comment_id), job_id=job_id, retry=Retry(max=3, interval=[10, 60, 300]),
@@ -86,13 +85,22 @@ def try_enqueue_scoring(comment_ids: Iterable[uuid.UUID | str]) -> bool:
     return True
 
 
-def _replace_stale(job_id: str, connection: Redis) -> bool:
-    """Delete the job unless it still waits to run; say whether it may be queued anew."""
+def _replace_stale(job_id: str, scoring: Queue) -> bool:
+    """Delete the job unless it really waits to run; say whether it may be queued anew.
+
+    A job's status alone is not proof: after a partial loss of Redis data a job may
+    say ``queued`` without being in the queue, so its place is checked too.
+    """
     try:
-        job = Job.fetch(job_id, connection=connection)
+        job = Job.fetch(job_id, connection=scoring.connection)
     except NoSuchJobError:
         return True
-    if job.get_status() in _WAITING:
+    waiting = {
+        JobStatus.QUEUED: lambda: scoring.connection.lpos(scoring.key, job_id) is not None,
+        JobStatus.SCHEDULED: lambda: job_id in scoring.scheduled_job_registry,
+        JobStatus.DEFERRED: lambda: job_id in scoring.deferred_job_registry,
+    }.get(job.get_status())
+    if waiting and waiting():
         return False
     job.delete()
     return True

@@ -1,0 +1,61 @@
+"""Liveness, readiness (database, Redis, a worker with the model) and metrics."""
+
+from __future__ import annotations
+
+from service.app import create_app
+from service.queueing import queue
+from tests.support.work import drain
+from workers import redis_server
+from workers.worker import ModerationWorker
+
+
+def test_healthz_is_always_ok(client):
+    assert client.get("/healthz").json == {"status": "ok"}
+
+
+def test_readyz_waits_for_a_worker_with_the_model(app, client):
+    before = client.get("/readyz")
+    assert before.status_code == 503
+    assert before.json["checks"]["database"]["ok"] and before.json["checks"]["redis"]["ok"]
+    assert "no scoring worker" in before.json["checks"]["model"]["error"]
+
+    drain(app)  # a worker that loaded the model reports it
+    after = client.get("/readyz")
+
+    assert after.status_code == 200, after.json
+    [worker] = after.json["checks"]["model"]["workers"]
+    assert worker["status"] == "ready" and worker["model"].startswith("checkpoint@")
+
+
+def test_readyz_reports_why_the_model_did_not_load(settings, app, client, tmp_path):
+    broken = create_app(settings | {"MODERATION_MODEL": str(tmp_path / "gone.ckpt")})
+    connection = broken.extensions["redis"]
+    worker = ModerationWorker([queue("scoring", connection)], app=broken, connection=connection)
+
+    assert worker.load_model() is False
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert "MODERATION_MODEL" in response.json["checks"]["model"]["error"]
+
+
+def test_readyz_reports_redis_down(settings):
+    app = create_app(settings | {"REDIS_URL": f"redis://127.0.0.1:{redis_server.free_port()}/0"})
+
+    response = app.test_client().get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json["checks"]["redis"]["ok"] is False
+
+
+def test_metrics_count_comments_decisions_and_queue_depth(app, client):
+    client.post("/api/v1/threads/t/comments", json={"author": "Ana", "body": "Hello"})
+    page = client.get("/metrics").get_data(as_text=True)
+    assert 'moderation_queue_depth{queue="scoring"} 1.0' in page
+
+    drain(app)
+    page = client.get("/metrics").get_data(as_text=True)
+
+    for name in ("moderation_comments_received_total", "moderation_decisions_total",
+                 "moderation_scoring_seconds_bucket", "moderation_time_to_decision_seconds_count"):
+        assert name in page
+    assert 'moderation_queue_depth{queue="scoring"} 0.0' in page

@@ -1,0 +1,75 @@
+"""The scoring job: one model decision per comment, however often and wherever it runs."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+
+from service import db
+from service.comments.models import Comment, Decision, Event, Status
+from tests.support.work import drain
+from workers.scoring.jobs import claim, score_comment
+
+THREAD = "/api/v1/threads/t/comments"
+
+
+def post_many(client, count: int) -> list[str]:
+    return [client.post(THREAD, json={"author": "Ana", "body": f"Comment number {index}"}).json["id"]
+            for index in range(count)]
+
+
+def test_a_job_run_twice_leaves_one_decision(app, client):
+    [comment_id] = post_many(client, 1)
+
+    with app.app_context():
+        first = score_comment(comment_id)
+    with app.app_context():
+        second = score_comment(comment_id)
+
+    assert first == {"claimed": 1, "decided": 1}
+    assert second == {"claimed": 0, "decided": 0}
+    with app.app_context():
+        decisions = db.session().scalars(select(Decision)).all()
+        assert len(decisions) == 1
+        assert decisions[0].actor == "model"
+        assert decisions[0].model.startswith("checkpoint@")
+        assert set(decisions[0].scores) == {"toxicity", "severe_toxicity", "obscene", "threat",
+                                            "insult", "identity_attack"}
+        assert decisions[0].thresholds["hold"]["toxicity"] > 0
+        types = sorted(db.session().scalars(select(Event.type)))
+        assert types == sorted(["comment.created", f"comment.{decisions[0].outcome}"])
+
+
+def test_waiting_comments_are_scored_in_one_batch(app, client):
+    ids = post_many(client, 7)
+
+    with app.app_context():
+        result = score_comment(ids[-1])
+
+    assert result == {"claimed": 7, "decided": 7}
+    drain(app)  # the six other jobs find nothing left to do
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(Decision)) == 7
+        pending = db.session().scalar(
+            select(func.count()).select_from(Comment).where(Comment.status == Status.PENDING))
+        assert pending == 0
+
+
+def test_a_claimed_comment_is_left_to_the_worker_holding_it(app, client):
+    [comment_id] = post_many(client, 1)
+
+    with app.app_context():
+        held = claim(db.session(), uuid.UUID(comment_id), "other-worker", 32, 120)
+        assert [str(comment.id) for comment in held] == [comment_id]
+    with app.app_context():
+        assert score_comment(comment_id) == {"claimed": 0, "decided": 0}
+
+
+def test_an_expired_lease_may_be_taken_over(app, client):
+    [comment_id] = post_many(client, 1)
+
+    with app.app_context():
+        claim(db.session(), uuid.UUID(comment_id), "dead-worker", 32, -1)
+    with app.app_context():
+        assert score_comment(comment_id) == {"claimed": 1, "decided": 1}
