@@ -1,0 +1,85 @@
+"""Cross-origin access to the public API: allowed sites may read it, others may not."""
+
+from __future__ import annotations
+
+import pytest
+
+THREAD = "/api/v1/threads/ukraine-peace-deal/comments"
+PUBLISHER = "https://news.example"
+STRANGER = "https://evil.example"
+
+
+@pytest.fixture
+def settings(settings: dict) -> dict:
+    settings["CORS_ALLOWED_ORIGINS"] = [PUBLISHER, "https://other.example/"]
+    return settings
+
+
+@pytest.mark.parametrize("origin", [PUBLISHER, "https://other.example", "http://localhost"])
+def test_an_allowed_origin_may_read_the_thread(client, origin):
+    response = client.get(THREAD, headers={"Origin": origin})
+
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == origin
+    assert "Origin" in response.headers["Vary"]
+    assert "Retry-After" in response.headers["Access-Control-Expose-Headers"]
+
+
+def test_an_allowed_origin_may_post_and_read_the_answer(client):
+    response = client.post(THREAD, json={"author": "Ana", "body": "Hello"},
+                           headers={"Origin": PUBLISHER})
+
+    assert response.status_code == 202
+    assert response.headers["Access-Control-Allow-Origin"] == PUBLISHER
+    status = client.get(response.headers["Location"], headers={"Origin": PUBLISHER})
+    assert status.headers["Access-Control-Allow-Origin"] == PUBLISHER
+
+
+def test_errors_carry_cors_headers_so_the_widget_can_show_their_message(client):
+    response = client.post(THREAD, json={"author": "Ana", "body": ""},
+                           headers={"Origin": PUBLISHER})
+
+    assert response.status_code == 422
+    assert response.headers["Access-Control-Allow-Origin"] == PUBLISHER
+    assert "body" in response.json["message"]
+
+
+@pytest.mark.parametrize("origin", [STRANGER, "https://news.example.evil.example", "null",
+                                    "http://news.example"])
+def test_another_origin_gets_no_cors_headers(client, origin):
+    response = client.get(THREAD, headers={"Origin": origin})
+
+    assert response.status_code == 200
+    assert "Access-Control-Allow-Origin" not in response.headers
+    assert "Origin" in response.headers["Vary"]
+
+
+def test_preflight_for_posting_json_is_answered_for_an_allowed_origin(client):
+    response = client.options(THREAD, headers={
+        "Origin": PUBLISHER,
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type",
+    })
+
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == PUBLISHER
+    assert "POST" in response.headers["Access-Control-Allow-Methods"]
+    assert response.headers["Access-Control-Allow-Headers"].lower() == "content-type"
+    assert int(response.headers["Access-Control-Max-Age"]) > 0
+
+
+def test_preflight_from_another_origin_is_not_allowed(client):
+    response = client.options(THREAD, headers={
+        "Origin": STRANGER, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type",
+    })
+
+    assert "Access-Control-Allow-Origin" not in response.headers
+    assert "Access-Control-Allow-Methods" not in response.headers
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/widget.js", "/api/v1/moderation/queue"])
+def test_only_the_public_api_gets_cors_headers(client, path):
+    response = client.get(path, headers={"Origin": PUBLISHER})
+
+    assert "Access-Control-Allow-Origin" not in response.headers
