@@ -1,0 +1,1 @@
+"""Moderation by people: accounts, the review dashboard and the moderation API."""

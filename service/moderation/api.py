@@ -1,0 +1,125 @@
+"""The moderation API: the review queue and decisions, for holders of a bearer token."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request, url_for
+
+from service import db, metrics
+from service.comments.models import Comment
+from service.errors import APIError
+from service.moderation.auth import current_moderator, require_token
+from service.moderation.models import Moderator
+from service.moderation.review import (InvalidCursor, QueueItem, UnknownComments, model_decision,
+                                       moderate, parent_of, review_queue)
+from service.moderation.schemas import BulkDecisionRequest, DecisionRequest, QueueQuery
+
+bp = Blueprint("moderation_api", __name__, url_prefix="/api/v1/moderation")
+
+
+@bp.get("/queue")
+@require_token()
+def queue() -> Response:
+    """A page of the queue: held comments (or another status), filtered and ordered."""
+    query = QueueQuery.model_validate(request.args.to_dict())
+    try:
+        page = review_queue(db.session(), query)
+    except InvalidCursor as error:
+        raise APIError(400, "invalid_cursor", f"cursor: {error}.") from None
+    return jsonify({
+        "comments": [_item_dict(item) for item in page.items],
+        "total": page.total,
+        "next_cursor": page.next_cursor,
+    })
+
+
+@bp.get("/comments/<comment_id>")
+@require_token()
+def comment(comment_id: str) -> Response:
+    """A comment in full, with every decision on it, oldest first."""
+    found = _find(comment_id)
+    session = db.session()
+    item = QueueItem(found, model_decision(found), parent_of(session, found))
+    return jsonify(_item_dict(item) | {
+        "decisions": [decision.as_dict() for decision in found.decisions],
+    })
+
+
+@bp.post("/comments/<comment_id>/decisions")
+@require_token()
+def decide(comment_id: str) -> tuple[Response, int, dict[str, str]]:
+    """Approve or reject a comment, or reverse an earlier decision (201)."""
+    found = _find(comment_id)
+    body = DecisionRequest.model_validate(_json_body())
+    with db.transaction() as session:
+        decided, unchanged = moderate(session, [found.id], body, _moderator())
+        if unchanged:
+            raise APIError(409, "already_decided", f"The comment is {found.status} already.",
+                           comment_status=found.status)
+    metrics.DECISIONS.labels(body.outcome, "moderator").inc()
+    location = url_for(".comment", comment_id=found.id)
+    return jsonify(decided[0].as_dict() | {"comment_id": str(found.id)}), 201, {
+        "Location": location}
+
+
+@bp.post("/decisions")
+@require_token()
+def decide_many() -> Response:
+    """One decision on many comments; those already in that status are left alone."""
+    body = BulkDecisionRequest.model_validate(_json_body())
+    try:
+        with db.transaction() as session:
+            decided, unchanged = moderate(session, body.comment_ids, body, _moderator())
+    except UnknownComments as error:
+        message = f"no such comment: {error}"
+        raise APIError(422, "invalid_input", f"comment_ids: {message}",
+                       fields={"comment_ids": message}) from None
+    if decided:
+        metrics.DECISIONS.labels(body.outcome, "moderator").inc(len(decided))
+    return jsonify({
+        "decisions": [decision.as_dict() | {"comment_id": str(decision.comment_id)}
+                      for decision in decided],
+        "unchanged": [str(comment.id) for comment in unchanged],
+    })
+
+
+def _item_dict(item: QueueItem) -> dict[str, Any]:
+    comment = item.comment
+    data = comment.public_dict() | {"author": comment.author, "body": comment.body}
+    data["scores"] = item.scores
+    data["flagged"] = item.flagged
+    data["parent"] = ({"id": str(item.parent.id), "author": item.parent.author,
+                       "body": item.parent.body, "status": item.parent.status}
+                      if item.parent else None)
+    return data
+
+
+def _find(comment_id: str) -> Comment:
+    try:
+        key = uuid.UUID(comment_id)
+    except ValueError:
+        raise APIError(404, "not_found", "No comment has that id.") from None
+    found = db.session().get(Comment, key)
+    if found is None:
+        raise APIError(404, "not_found", "No comment has that id.")
+    return found
+
+
+def _json_body() -> dict[str, Any]:
+    if not request.is_json:
+        raise APIError(415, "unsupported_media_type",
+                       "Send JSON with Content-Type: application/json.")
+    payload = request.get_json(silent=True)
+    if payload is None:
+        raise APIError(400, "invalid_json", "The request body is not valid JSON.")
+    if not isinstance(payload, dict):
+        raise APIError(422, "invalid_input", "The request body must be a JSON object.")
+    return payload
+
+
+def _moderator() -> Moderator:
+    moderator = current_moderator()
+    assert moderator is not None, "require_token sets the moderator"
+    return moderator
