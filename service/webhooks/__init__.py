@@ -1,0 +1,1 @@
+"""Webhooks: endpoints that publishers register, and the signed deliveries they get."""

@@ -1,0 +1,224 @@
+"""The webhook endpoints API, for admins: ``/api/v1/webhooks``."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from redis.exceptions import RedisError
+from sqlalchemy import select
+
+from service import db
+from service.errors import APIError
+from service.moderation.auth import current_moderator, require_token
+from service.webhooks import endpoints
+from service.webhooks.dispatch import enqueue_attempt
+from service.webhooks.models import (
+    MAX_DELIVERY_ID,
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from service.webhooks.schemas import EndpointChanges, NewEndpoint
+from service.webhooks.urls import UnsafeURL
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("webhooks_api", __name__, url_prefix="/api/v1/webhooks")
+
+MAX_PAGE_SIZE = 100
+
+
+@bp.post("")
+@require_token(role="admin")
+def create_endpoint() -> tuple[Response, int, dict[str, str]]:
+    """Register an endpoint (201); the answer holds its secret, shown this once."""
+    new = NewEndpoint.model_validate(_json_object())
+    with db.transaction() as session, _url_checked():
+        endpoint = endpoints.create(session, by=_admin(), **new.model_dump(),
+                                    allow_private=_allow_private())
+    location = url_for(".get_endpoint", endpoint_id=endpoint.id)
+    return (jsonify(endpoint.as_dict() | {"secret": endpoint.secret}), 201,
+            {"Location": location, "Cache-Control": "no-store"})
+
+
+@bp.get("")
+@require_token(role="admin")
+def list_endpoints() -> Response:
+    """Every endpoint, oldest first, without secrets."""
+    found = db.session().scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.created_at))
+    return jsonify({"webhooks": [endpoint.as_dict() for endpoint in found]})
+
+
+@bp.get("/<endpoint_id>")
+@require_token(role="admin")
+def get_endpoint(endpoint_id: str) -> Response:
+    return jsonify(_find(endpoint_id).as_dict())
+
+
+@bp.patch("/<endpoint_id>")
+@require_token(role="admin")
+def change_endpoint(endpoint_id: str) -> Response:
+    """Change the url, events, description or enabled; disabling fails pending deliveries."""
+    changes = EndpointChanges.model_validate(_json_object()).changes()
+    with db.transaction() as session, _url_checked():
+        endpoint = _find(endpoint_id)
+        endpoints.change(session, endpoint, changes, by=_admin(), allow_private=_allow_private())
+    return jsonify(endpoint.as_dict())
+
+
+@bp.delete("/<endpoint_id>")
+@require_token(role="admin")
+def delete_endpoint(endpoint_id: str) -> tuple[str, int]:
+    """Delete an endpoint with its deliveries and their log (204)."""
+    with db.transaction() as session:
+        endpoints.delete(session, _find(endpoint_id), by=_admin())
+    return "", 204
+
+
+@bp.post("/<endpoint_id>/rotate-secret")
+@require_token(role="admin")
+def rotate_secret(endpoint_id: str) -> tuple[Response, int, dict[str, str]]:
+    """A new secret, shown this once; the old one also signs during the grace period."""
+    with db.transaction() as session:
+        endpoint = _find(endpoint_id)
+        endpoints.rotate_secret(session, endpoint,
+                                current_app.config["WEBHOOK_SECRET_GRACE_SECONDS"], by=_admin())
+    return (jsonify(endpoint.as_dict() | {"secret": endpoint.secret}), 200,
+            {"Cache-Control": "no-store"})
+
+
+@bp.get("/<endpoint_id>/deliveries")
+@require_token(role="admin")
+def list_deliveries(endpoint_id: str) -> Response:
+    """The endpoint's deliveries, newest first; ``?status=`` filters, ``?before=`` pages."""
+    endpoint = _find(endpoint_id)
+    limit = _int_arg("limit", 50, 1, MAX_PAGE_SIZE)
+    query = (select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)
+             .order_by(WebhookDelivery.id.desc()).limit(limit + 1))
+    if status := request.args.get("status"):
+        if status not in set(DeliveryStatus):
+            raise APIError(400, "invalid_status",
+                           f"status must be one of {', '.join(DeliveryStatus)}.")
+        query = query.where(WebhookDelivery.status == status)
+    if "before" in request.args:
+        query = query.where(WebhookDelivery.id < _int_arg("before", 0, 1, MAX_DELIVERY_ID))
+    found = list(db.session().scalars(query))
+    page = found[:limit]
+    return jsonify({
+        "deliveries": [delivery.as_dict() for delivery in page],
+        "next_before": page[-1].id if len(found) > limit else None,
+    })
+
+
+@bp.get("/<endpoint_id>/deliveries/<int:delivery_id>")
+@require_token(role="admin")
+def get_delivery(endpoint_id: str, delivery_id: int) -> Response:
+    """One delivery with the log of its attempts, oldest first."""
+    delivery = _find_delivery(endpoint_id, delivery_id)
+    return jsonify(delivery.as_dict() | {
+        "attempt_log": [attempt.as_dict() for attempt in delivery.attempt_log]})
+
+
+@bp.post("/<endpoint_id>/deliveries/<int:delivery_id>/resend")
+@require_token(role="admin")
+def resend_delivery(endpoint_id: str, delivery_id: int) -> tuple[Response, int]:
+    """Send a delivery again now, with a fresh retry schedule (202)."""
+    with db.transaction() as session:
+        delivery = _find_delivery(endpoint_id, delivery_id)
+        _check_enabled(delivery.endpoint)
+        due = endpoints.resend(session, delivery, by=_admin())
+    _enqueue([due])
+    return jsonify(delivery.as_dict()), 202
+
+
+@bp.post("/<endpoint_id>/deliveries/resend-failed")
+@require_token(role="admin")
+def resend_failed(endpoint_id: str) -> tuple[Response, int]:
+    """Send every failed delivery of the endpoint again (202)."""
+    with db.transaction() as session:
+        endpoint = _find(endpoint_id)
+        _check_enabled(endpoint)
+        due = endpoints.resend_failed(session, endpoint, by=_admin())
+    _enqueue(due)
+    return jsonify({"resent": len(due)}), 202
+
+
+def _enqueue(due: list[tuple[int, int]]) -> None:
+    """Queue the attempts; when Redis is down, the sweeper queues them (they are due)."""
+    try:
+        for delivery_id, attempt in due:
+            enqueue_attempt(delivery_id, attempt)
+    except RedisError as error:
+        log.warning("re-send not queued (%s); the sweeper will queue it",
+                    error.__class__.__name__)
+
+
+@contextmanager
+def _url_checked() -> Iterator[None]:
+    """Turn an ``UnsafeURL`` into a 422 that says what is wrong with the url."""
+    try:
+        yield
+    except UnsafeURL as error:
+        raise APIError(422, "invalid_input", f"url: {error}",
+                       fields={"url": str(error)}) from None
+
+
+def _find(endpoint_id: str) -> WebhookEndpoint:
+    try:
+        key = uuid.UUID(endpoint_id)
+    except ValueError:
+        key = None
+    endpoint = db.session().get(WebhookEndpoint, key) if key else None
+    if endpoint is None:
+        raise APIError(404, "not_found", "No webhook endpoint has that id.")
+    return endpoint
+
+
+def _find_delivery(endpoint_id: str, delivery_id: int) -> WebhookDelivery:
+    delivery = (db.session().get(WebhookDelivery, delivery_id)
+                if delivery_id <= MAX_DELIVERY_ID else None)
+    if delivery is None or delivery.endpoint_id != _find(endpoint_id).id:
+        raise APIError(404, "not_found", "That endpoint has no delivery with that id.")
+    return delivery
+
+
+def _check_enabled(endpoint: WebhookEndpoint) -> None:
+    if not endpoint.enabled:
+        raise APIError(409, "endpoint_disabled", "The endpoint is disabled; enable it "
+                       "(PATCH {\"enabled\": true}) before re-sending.")
+
+
+def _json_object() -> dict:
+    if not request.is_json:
+        raise APIError(415, "unsupported_media_type",
+                       "Send JSON with Content-Type: application/json.")
+    payload = request.get_json(silent=True)
+    if payload is None:
+        raise APIError(400, "invalid_json", "The request body is not valid JSON.")
+    if not isinstance(payload, dict):
+        raise APIError(422, "invalid_input", "The request body must be a JSON object.")
+    return payload
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name, "")
+    if not raw:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise APIError(400, f"invalid_{name}", f"{name} must be a whole number from {low} "
+                       f"to {high}.")
+    return int(raw)
+
+
+def _admin() -> str:
+    moderator = current_moderator()
+    assert moderator is not None  # require_token saw to it
+    return moderator.name
+
+
+def _allow_private() -> bool:
+    return current_app.config["WEBHOOK_ALLOW_PRIVATE_URLS"]

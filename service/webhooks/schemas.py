@@ -1,0 +1,54 @@
+"""What the webhook API and dashboard accept, checked with pydantic."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _plain_text(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("must not contain control characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text (it holds an unpaired surrogate)") from None
+    return value
+
+
+EventType = Literal["comment.created", "comment.approved", "comment.held", "comment.rejected"]
+URL = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+                AfterValidator(_plain_text)]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500),
+                        AfterValidator(_plain_text)]
+Events = Annotated[list[EventType], Field(min_length=1)]
+
+
+class NewEndpoint(BaseModel):
+    """The body of ``POST /api/v1/webhooks``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: URL
+    events: Events
+    description: Description = ""
+    enabled: bool = True
+
+
+class EndpointChanges(BaseModel):
+    """The body of ``PATCH /api/v1/webhooks/<id>``: only the fields to change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: URL | None = None
+    events: Events | None = None
+    description: Description | None = None
+    enabled: bool | None = None
+
+    def changes(self) -> dict[str, object]:
+        """The fields that were given (a field given as null counts as not given)."""
+        return self.model_dump(exclude_none=True)
