@@ -21,6 +21,24 @@ class APIError(Exception):
         self.status, self.code, self.message, self.extra = status, code, message, extra
 
 
+def json_object() -> dict:
+    """The request's JSON object body.
+
+    Raises:
+        APIError: 415 when the body is not declared JSON, 400 when it does not parse,
+            422 when it is not an object.
+    """
+    if not request.is_json:
+        raise APIError(415, "unsupported_media_type",
+                       "Send JSON with Content-Type: application/json.")
+    payload = request.get_json(silent=True)
+    if payload is None:
+        raise APIError(400, "invalid_json", "The request body is not valid JSON.")
+    if not isinstance(payload, dict):
+        raise APIError(422, "invalid_input", "The request body must be a JSON object.")
+    return payload
+
+
 def error_response(status: int, code: str, message: str, **extra: object) -> Response:
     response = jsonify({"error": code, "message": message, **extra})
     response.status_code = status

@@ -16,6 +16,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify
 from pydantic import BaseModel
 
+from service.apidoc import NULLABLE_TIME, TIME, error, json_content, ref
 from service.comments.schemas import NewComment
 from service.moderation.schemas import BulkDecisionRequest, DecisionRequest, QueueQuery
 from service.policy import LABELS
@@ -32,23 +33,12 @@ MODELS: tuple[type[BaseModel], ...] = (NewComment, DecisionRequest, BulkDecision
 """Request bodies, described by their pydantic models."""
 
 
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
 
-
-def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _error(description: str) -> dict[str, Any]:
-    return _json(_ref("Error"), description)
 
 
 _SCORES = {"type": "object", "description": "Per-label scores in [0, 1].",
            "properties": {label: {"type": "number"} for label in LABELS},
            "additionalProperties": {"type": "number"}}
-_TIME = {"type": "string", "format": "date-time"}
-_NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
 _STATUS = {"type": "string", "enum": ["pending", "approved", "held", "rejected"]}
 
 SCHEMAS: dict[str, dict[str, Any]] = {
@@ -68,8 +58,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "thread_id": {"type": "string"},
             "parent_id": {"type": ["string", "null"], "format": "uuid"},
             "status": _STATUS,
-            "created_at": _TIME,
-            "decided_at": _NULLABLE_TIME,
+            "created_at": TIME,
+            "decided_at": NULLABLE_TIME,
             "author": {"type": "string", "description": "Only once the comment is approved."},
             "body": {"type": "string", "description": "Only once the comment is approved."},
         },
@@ -78,7 +68,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "type": "object", "required": ["thread_id", "comments", "next_cursor"],
         "properties": {
             "thread_id": {"type": "string"},
-            "comments": {"type": "array", "items": _ref("Comment")},
+            "comments": {"type": "array", "items": ref("Comment")},
             "next_cursor": {"type": ["string", "null"]},
         },
     },
@@ -97,11 +87,11 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "model": {"type": ["string", "null"]},
             "thresholds": {"type": ["object", "null"],
                            "description": "The policy in force, for the model's decision."},
-            "created_at": _TIME,
+            "created_at": TIME,
         },
     },
     "ModeratedComment": {
-        "allOf": [_ref("Comment"), {
+        "allOf": [ref("Comment"), {
             "type": "object", "required": ["author", "body", "scores", "flagged"],
             "properties": {
                 "scores": _SCORES,
@@ -111,7 +101,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                             "description": "Labels whose score reached a threshold."},
                 "parent": {"type": ["object", "null"],
                            "description": "The comment this one answers."},
-                "decisions": {"type": "array", "items": _ref("Decision"),
+                "decisions": {"type": "array", "items": ref("Decision"),
                               "description": "Oldest first (only on a single comment)."},
             },
         }],
@@ -119,7 +109,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "Queue": {
         "type": "object", "required": ["comments", "total", "next_cursor"],
         "properties": {
-            "comments": {"type": "array", "items": _ref("ModeratedComment")},
+            "comments": {"type": "array", "items": ref("ModeratedComment")},
             "total": {"type": "integer", "description": "Comments matching the filters."},
             "next_cursor": {"type": ["string", "null"]},
         },
@@ -127,17 +117,17 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "BulkResult": {
         "type": "object", "required": ["decisions", "unchanged"],
         "properties": {
-            "decisions": {"type": "array", "items": _ref("Decision")},
+            "decisions": {"type": "array", "items": ref("Decision")},
             "unchanged": {"type": "array", "items": {"type": "string", "format": "uuid"},
                           "description": "Comments in that status already, left alone."},
         },
     },
 }
 
-_UNAUTHORIZED = _error("No token, or an unknown or revoked one.")
-_INVALID = _error("The input is not valid; the message says why.")
-_NOT_JSON = {"400": _error("The body is not valid JSON."),
-             "415": _error("The body is not sent as application/json.")}
+_UNAUTHORIZED = error("No token, or an unknown or revoked one.")
+_INVALID = error("The input is not valid; the message says why.")
+_NOT_JSON = {"400": error("The body is not valid JSON."),
+             "415": error("The body is not sent as application/json.")}
 
 
 def _path_parameter(name: str, description: str) -> dict[str, Any]:
@@ -167,15 +157,15 @@ def public_paths() -> Paths:
                 "tags": ["comments"], "summary": "Post a comment; it is scored before it shows.",
                 "parameters": [thread],
                 "requestBody": {"required": True,
-                                "content": {"application/json": {"schema": _ref("NewComment")}}},
+                                "content": {"application/json": {"schema": ref("NewComment")}}},
                 "responses": {
-                    "202": _json(_ref("Comment"), "Stored as pending; queued for scoring."),
-                    "400": _error("The body is not JSON."),
-                    "404": _error("The thread id is not valid."),
-                    "409": _error("The same comment was posted just before."),
-                    "415": _error("The body is not sent as application/json."),
+                    "202": json_content(ref("Comment"), "Stored as pending; queued for scoring."),
+                    "400": error("The body is not JSON."),
+                    "404": error("The thread id is not valid."),
+                    "409": error("The same comment was posted just before."),
+                    "415": error("The body is not sent as application/json."),
                     "422": _INVALID,
-                    "429": _error("Too many comments from this client; see Retry-After."),
+                    "429": error("Too many comments from this client; see Retry-After."),
                 },
             },
             "get": {
@@ -184,17 +174,17 @@ def public_paths() -> Paths:
                                {"name": "limit", "in": "query",
                                 "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
                                {"name": "cursor", "in": "query", "schema": {"type": "string"}}],
-                "responses": {"200": _json(_ref("CommentPage"), "A page of comments."),
-                              "400": _error("A bad limit or cursor."),
-                              "404": _error("The thread id is not valid.")},
+                "responses": {"200": json_content(ref("CommentPage"), "A page of comments."),
+                              "400": error("A bad limit or cursor."),
+                              "404": error("The thread id is not valid.")},
             },
         },
         "/api/v1/comments/{comment_id}": {
             "get": {
                 "tags": ["comments"], "summary": "A comment's status; its text once published.",
                 "parameters": [_path_parameter("comment_id", "The comment's id.")],
-                "responses": {"200": _json(_ref("Comment"), "The comment."),
-                              "404": _error("No comment has that id.")},
+                "responses": {"200": json_content(ref("Comment"), "The comment."),
+                              "404": error("No comment has that id.")},
             },
         },
         "/healthz": {"get": {"tags": ["health"], "summary": "Liveness.",
@@ -214,31 +204,31 @@ def moderation_paths() -> Paths:
         "/api/v1/moderation/queue": {"get": secured | {
             "summary": "The review queue: held comments (or another status), filtered.",
             "parameters": _query_parameters(QueueQuery),
-            "responses": {"200": _json(_ref("Queue"), "A page of the queue."),
-                          "400": _error("A cursor this API did not give out."),
+            "responses": {"200": json_content(ref("Queue"), "A page of the queue."),
+                          "400": error("A cursor this API did not give out."),
                           "401": _UNAUTHORIZED, "422": _INVALID},
         }},
         "/api/v1/moderation/comments/{comment_id}": {"get": secured | {
             "summary": "A comment in full, with every decision on it, oldest first.",
             "parameters": [comment],
-            "responses": {"200": _json(_ref("ModeratedComment"), "The comment."),
-                          "401": _UNAUTHORIZED, "404": _error("No comment has that id.")},
+            "responses": {"200": json_content(ref("ModeratedComment"), "The comment."),
+                          "401": _UNAUTHORIZED, "404": error("No comment has that id.")},
         }},
         "/api/v1/moderation/comments/{comment_id}/decisions": {"post": secured | {
             "summary": "Approve or reject a comment, or reverse an earlier decision.",
             "parameters": [comment],
             "requestBody": {"required": True, "content": {
-                "application/json": {"schema": _ref("DecisionRequest")}}},
-            "responses": {"201": _json(_ref("Decision"), "The decision taken."),
-                          "401": _UNAUTHORIZED, "404": _error("No comment has that id."),
-                          "409": _error("The comment has that status already."),
+                "application/json": {"schema": ref("DecisionRequest")}}},
+            "responses": {"201": json_content(ref("Decision"), "The decision taken."),
+                          "401": _UNAUTHORIZED, "404": error("No comment has that id."),
+                          "409": error("The comment has that status already."),
                           "422": _INVALID} | _NOT_JSON,
         }},
         "/api/v1/moderation/decisions": {"post": secured | {
             "summary": "One decision on many comments.",
             "requestBody": {"required": True, "content": {
-                "application/json": {"schema": _ref("BulkDecisionRequest")}}},
-            "responses": {"200": _json(_ref("BulkResult"), "The decisions taken."),
+                "application/json": {"schema": ref("BulkDecisionRequest")}}},
+            "responses": {"200": json_content(ref("BulkResult"), "The decisions taken."),
                           "401": _UNAUTHORIZED, "422": _INVALID} | _NOT_JSON,
         }},
     }

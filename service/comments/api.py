@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import operator
 import uuid
 from datetime import datetime
 
@@ -11,10 +12,12 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from sqlalchemy import and_, or_, select
 
 from service import db, metrics
+from service.comments.abuse import check_new_comment
 from service.comments.events import comment_created
 from service.comments.models import Comment, Status
 from service.comments.schemas import NewComment, valid_thread_id
-from service.errors import APIError
+from service.errors import APIError, json_object
+from service.limits import limiter, posting_limit
 from service.queueing import try_enqueue_scoring
 
 bp = Blueprint("comments", __name__, url_prefix="/api/v1")
@@ -23,11 +26,13 @@ MAX_PAGE_SIZE = 100
 
 
 @bp.post("/threads/<thread_id>/comments")
+@limiter.limit(posting_limit, methods=["POST"])
 def create_comment(thread_id: str) -> tuple[Response, int, dict[str, str]]:
     """Store a new comment as pending and queue it for scoring (202)."""
     _check_thread_id(thread_id)
-    new = NewComment.model_validate(_json_object())
+    new = NewComment.model_validate(json_object())
     session = db.session()
+    check_new_comment(session, thread_id, new.author, new.body, current_app.config)
     if new.parent_id is not None:
         parent = session.get(Comment, new.parent_id)
         if parent is None or parent.thread_id != thread_id:
@@ -54,20 +59,24 @@ def get_comment(comment_id: str) -> Response:
 
 @bp.get("/threads/<thread_id>/comments")
 def list_comments(thread_id: str) -> Response:
-    """The thread's published comments, oldest first, a page at a time."""
+    """The thread's published comments, oldest first (``order=newest``: newest first),
+    a page at a time."""
     _check_thread_id(thread_id)
     limit = _limit()
+    newest = _newest_first()
+    beyond = operator.lt if newest else operator.gt
     query = (
         select(Comment)
         .where(Comment.thread_id == thread_id, Comment.status == Status.APPROVED)
-        .order_by(Comment.created_at, Comment.id)
+        .order_by(*((Comment.created_at.desc(), Comment.id.desc()) if newest
+                    else (Comment.created_at, Comment.id)))
         .limit(limit + 1)
     )
     if cursor := request.args.get("cursor"):
         created_at, last_id = _decode_cursor(cursor)
         query = query.where(or_(
-            Comment.created_at > created_at,
-            and_(Comment.created_at == created_at, Comment.id > last_id),
+            beyond(Comment.created_at, created_at),
+            and_(Comment.created_at == created_at, beyond(Comment.id, last_id)),
         ))
     comments = list(db.session().scalars(query))
     page = comments[:limit]
@@ -78,17 +87,6 @@ def list_comments(thread_id: str) -> Response:
         "next_cursor": next_cursor,
     })
 
-
-def _json_object() -> dict:
-    if not request.is_json:
-        raise APIError(415, "unsupported_media_type",
-                       "Send the comment as JSON with Content-Type: application/json.")
-    payload = request.get_json(silent=True)
-    if payload is None:
-        raise APIError(400, "invalid_json", "The request body is not valid JSON.")
-    if not isinstance(payload, dict):
-        raise APIError(422, "invalid_input", "The request body must be a JSON object.")
-    return payload
 
 
 def _check_thread_id(thread_id: str) -> None:
@@ -116,6 +114,13 @@ def _limit() -> int:
         raise APIError(400, "invalid_limit", f"limit must be a whole number from 1 to "
                        f"{MAX_PAGE_SIZE}.")
     return int(raw)
+
+
+def _newest_first() -> bool:
+    order = request.args.get("order", "oldest")
+    if order not in ("oldest", "newest"):
+        raise APIError(400, "invalid_order", "order must be 'oldest' or 'newest'.")
+    return order == "newest"
 
 
 def _encode_cursor(comment: Comment) -> str:

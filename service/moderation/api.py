@@ -9,7 +9,7 @@ from flask import Blueprint, Response, jsonify, request, url_for
 
 from service import db, metrics
 from service.comments.models import Comment
-from service.errors import APIError
+from service.errors import APIError, json_object
 from service.moderation.auth import current_moderator, require_token
 from service.moderation.models import Moderator
 from service.moderation.review import (InvalidCursor, QueueItem, UnknownComments, model_decision,
@@ -52,7 +52,7 @@ def comment(comment_id: str) -> Response:
 def decide(comment_id: str) -> tuple[Response, int, dict[str, str]]:
     """Approve or reject a comment, or reverse an earlier decision (201)."""
     found = _find(comment_id)
-    body = DecisionRequest.model_validate(_json_body())
+    body = DecisionRequest.model_validate(json_object())
     with db.transaction() as session:
         decided, unchanged = moderate(session, [found.id], body, _moderator())
         if unchanged:
@@ -68,7 +68,7 @@ def decide(comment_id: str) -> tuple[Response, int, dict[str, str]]:
 @require_token()
 def decide_many() -> Response:
     """One decision on many comments; those already in that status are left alone."""
-    body = BulkDecisionRequest.model_validate(_json_body())
+    body = BulkDecisionRequest.model_validate(json_object())
     try:
         with db.transaction() as session:
             decided, unchanged = moderate(session, body.comment_ids, body, _moderator())
@@ -106,17 +106,6 @@ def _find(comment_id: str) -> Comment:
         raise APIError(404, "not_found", "No comment has that id.")
     return found
 
-
-def _json_body() -> dict[str, Any]:
-    if not request.is_json:
-        raise APIError(415, "unsupported_media_type",
-                       "Send JSON with Content-Type: application/json.")
-    payload = request.get_json(silent=True)
-    if payload is None:
-        raise APIError(400, "invalid_json", "The request body is not valid JSON.")
-    if not isinstance(payload, dict):
-        raise APIError(422, "invalid_input", "The request body must be a JSON object.")
-    return payload
 
 
 def _moderator() -> Moderator:

@@ -12,7 +12,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from service import db
-from service.errors import APIError
+from service.errors import APIError, json_object
 from service.moderation.auth import current_moderator, require_token
 from service.webhooks import endpoints
 from service.webhooks.dispatch import enqueue_attempt
@@ -36,7 +36,7 @@ MAX_PAGE_SIZE = 100
 @require_token(role="admin")
 def create_endpoint() -> tuple[Response, int, dict[str, str]]:
     """Register an endpoint (201); the answer holds its secret, shown this once."""
-    new = NewEndpoint.model_validate(_json_object())
+    new = NewEndpoint.model_validate(json_object())
     with db.transaction() as session, _url_checked():
         endpoint = endpoints.create(session, by=_admin(), **new.model_dump(),
                                     allow_private=_allow_private())
@@ -63,7 +63,7 @@ def get_endpoint(endpoint_id: str) -> Response:
 @require_token(role="admin")
 def change_endpoint(endpoint_id: str) -> Response:
     """Change the url, events, description or enabled; disabling fails pending deliveries."""
-    changes = EndpointChanges.model_validate(_json_object()).changes()
+    changes = EndpointChanges.model_validate(json_object()).changes()
     with db.transaction() as session, _url_checked():
         endpoint = _find(endpoint_id)
         endpoints.change(session, endpoint, changes, by=_admin(), allow_private=_allow_private())
@@ -191,17 +191,6 @@ def _check_enabled(endpoint: WebhookEndpoint) -> None:
         raise APIError(409, "endpoint_disabled", "The endpoint is disabled; enable it "
                        "(PATCH {\"enabled\": true}) before re-sending.")
 
-
-def _json_object() -> dict:
-    if not request.is_json:
-        raise APIError(415, "unsupported_media_type",
-                       "Send JSON with Content-Type: application/json.")
-    payload = request.get_json(silent=True)
-    if payload is None:
-        raise APIError(400, "invalid_json", "The request body is not valid JSON.")
-    if not isinstance(payload, dict):
-        raise APIError(422, "invalid_input", "The request body must be a JSON object.")
-    return payload
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:

@@ -8,28 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.apidoc import NULLABLE_TIME, TIME, error, json_content, ref
 from service.webhooks.models import EVENT_TYPES, MAX_DELIVERY_ID, DeliveryStatus
 
 Paths = dict[str, dict[str, dict[str, Any]]]
 
-_TIME = {"type": "string", "format": "date-time"}
-_NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
 
 
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
 
-
-def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _error(description: str) -> dict[str, Any]:
-    return _json(_ref("Error"), description)
 
 
 def _body(name: str) -> dict[str, Any]:
-    return {"required": True, "content": {"application/json": {"schema": _ref(name)}}}
+    return {"required": True, "content": {"application/json": {"schema": ref(name)}}}
 
 
 SCHEMAS: dict[str, dict[str, Any]] = {
@@ -45,16 +35,16 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "disabled_reason": {"type": ["string", "null"],
                                 "description": "Why it was disabled: by whom, 410 Gone, or "
                                                "five days of failures."},
-            "failing_since": {**_NULLABLE_TIME,
+            "failing_since": {**NULLABLE_TIME,
                               "description": "Start of the current run of failures."},
-            "previous_secret_expires_at": {**_NULLABLE_TIME,
+            "previous_secret_expires_at": {**NULLABLE_TIME,
                                            "description": "Until then the secret before the "
                                                           "last rotation signs too."},
-            "created_at": _TIME,
-            "updated_at": _TIME,
+            "created_at": TIME,
+            "updated_at": TIME,
         },
     },
-    "WebhookEndpointWithSecret": {"allOf": [_ref("WebhookEndpoint"), {
+    "WebhookEndpointWithSecret": {"allOf": [ref("WebhookEndpoint"), {
         "type": "object", "required": ["secret"],
         "properties": {"secret": {"type": "string", "pattern": "^whsec_",
                                   "description": "Signs the deliveries; shown only here."}},
@@ -69,20 +59,20 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "event_type": {"type": "string", "enum": list(EVENT_TYPES)},
             "status": {"type": "string", "enum": list(DeliveryStatus)},
             "attempts": {"type": "integer"},
-            "next_attempt_at": _NULLABLE_TIME,
+            "next_attempt_at": NULLABLE_TIME,
             "last_status_code": {"type": ["integer", "null"]},
             "last_error": {"type": ["string", "null"]},
-            "created_at": _TIME,
-            "finished_at": _NULLABLE_TIME,
+            "created_at": TIME,
+            "finished_at": NULLABLE_TIME,
             "attempt_log": {"type": "array", "description": "Only on a single delivery.",
-                            "items": _ref("WebhookAttempt")},
+                            "items": ref("WebhookAttempt")},
         },
     },
     "WebhookAttempt": {
         "type": "object",
         "properties": {
             "number": {"type": "integer"},
-            "attempted_at": _TIME,
+            "attempted_at": TIME,
             "url": {"type": "string"},
             "status_code": {"type": ["integer", "null"]},
             "latency_ms": {"type": ["integer", "null"]},
@@ -97,7 +87,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                        "webhook-signature header before trusting it (docs/webhooks.md).",
         "properties": {
             "type": {"type": "string", "enum": list(EVENT_TYPES)},
-            "timestamp": _TIME,
+            "timestamp": TIME,
             "data": {
                 "type": "object", "required": ["comment", "thread"],
                 "properties": {
@@ -112,7 +102,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                             "reason": {"type": "string"},
                             "scores": {"type": ["object", "null"]},
                             "model": {"type": ["string", "null"]},
-                            "created_at": _TIME,
+                            "created_at": TIME,
                         },
                     },
                 },
@@ -129,36 +119,36 @@ def webhook_paths() -> Paths:
     delivery = {"name": "delivery_id", "in": "path", "required": True,
                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_DELIVERY_ID}}
     secured = {"security": [{"bearerAuth": []}], "tags": ["webhooks"]}
-    denied = {"401": _error("No token, or an unknown or revoked one."),
-              "403": _error("The token is not an admin's.")}
-    missing = {"404": _error("No such endpoint or delivery.")}
-    invalid = {"400": _error("The body is not valid JSON."),
-               "415": _error("The body is not sent as application/json."),
-               "422": _error("The input is not valid (or the URL not allowed); says why.")}
+    denied = {"401": error("No token, or an unknown or revoked one."),
+              "403": error("The token is not an admin's.")}
+    missing = {"404": error("No such endpoint or delivery.")}
+    invalid = {"400": error("The body is not valid JSON."),
+               "415": error("The body is not sent as application/json."),
+               "422": error("The input is not valid (or the URL not allowed); says why.")}
     return {
         "/api/v1/webhooks": {
             "post": secured | {
                 "summary": "Register an endpoint; the answer holds its secret, this once.",
                 "requestBody": _body("NewEndpoint"),
-                "responses": {"201": _json(_ref("WebhookEndpointWithSecret"), "Registered."),
+                "responses": {"201": json_content(ref("WebhookEndpointWithSecret"), "Registered."),
                               **denied, **invalid},
             },
             "get": secured | {
                 "summary": "Every endpoint, without secrets.",
-                "responses": {"200": _json({"type": "object", "properties": {
-                    "webhooks": {"type": "array", "items": _ref("WebhookEndpoint")}}},
+                "responses": {"200": json_content({"type": "object", "properties": {
+                    "webhooks": {"type": "array", "items": ref("WebhookEndpoint")}}},
                     "The endpoints."), **denied},
             },
         },
         "/api/v1/webhooks/{endpoint_id}": {
             "get": secured | {"summary": "One endpoint.", "parameters": [endpoint],
-                              "responses": {"200": _json(_ref("WebhookEndpoint"), "It."),
+                              "responses": {"200": json_content(ref("WebhookEndpoint"), "It."),
                                             **denied, **missing}},
             "patch": secured | {
                 "summary": "Change url, events, description or enabled. Disabling fails "
                            "the pending deliveries; re-send them after enabling.",
                 "parameters": [endpoint], "requestBody": _body("EndpointChanges"),
-                "responses": {"200": _json(_ref("WebhookEndpoint"), "Changed."),
+                "responses": {"200": json_content(ref("WebhookEndpoint"), "Changed."),
                               **denied, **missing, **invalid},
             },
             "delete": secured | {"summary": "Delete it with its deliveries.",
@@ -170,7 +160,7 @@ def webhook_paths() -> Paths:
             "summary": "A new secret, shown this once; the old one signs too for "
                        "WEBHOOK_SECRET_GRACE_SECONDS.",
             "parameters": [endpoint],
-            "responses": {"200": _json(_ref("WebhookEndpointWithSecret"), "Rotated."),
+            "responses": {"200": json_content(ref("WebhookEndpointWithSecret"), "Rotated."),
                           **denied, **missing},
         }},
         "/api/v1/webhooks/{endpoint_id}/deliveries": {"get": secured | {
@@ -184,28 +174,28 @@ def webhook_paths() -> Paths:
                             "schema": {"type": "integer", "minimum": 1,
                                        "maximum": MAX_DELIVERY_ID},
                             "description": "The next_before of the previous page."}],
-            "responses": {"200": _json({"type": "object", "properties": {
-                "deliveries": {"type": "array", "items": _ref("WebhookDelivery")},
+            "responses": {"200": json_content({"type": "object", "properties": {
+                "deliveries": {"type": "array", "items": ref("WebhookDelivery")},
                 "next_before": {"type": ["integer", "null"]}}}, "A page of deliveries."),
-                "400": _error("A bad status, limit or before."), **denied, **missing},
+                "400": error("A bad status, limit or before."), **denied, **missing},
         }},
         "/api/v1/webhooks/{endpoint_id}/deliveries/{delivery_id}": {"get": secured | {
             "summary": "One delivery with the log of every attempt.",
             "parameters": [endpoint, delivery],
-            "responses": {"200": _json(_ref("WebhookDelivery"), "It."), **denied, **missing},
+            "responses": {"200": json_content(ref("WebhookDelivery"), "It."), **denied, **missing},
         }},
         "/api/v1/webhooks/{endpoint_id}/deliveries/{delivery_id}/resend": {"post": secured | {
             "summary": "Send a delivery again now, with a fresh retry schedule.",
             "parameters": [endpoint, delivery],
-            "responses": {"202": _json(_ref("WebhookDelivery"), "Queued."),
-                          "409": _error("The endpoint is disabled."), **denied, **missing},
+            "responses": {"202": json_content(ref("WebhookDelivery"), "Queued."),
+                          "409": error("The endpoint is disabled."), **denied, **missing},
         }},
         "/api/v1/webhooks/{endpoint_id}/deliveries/resend-failed": {"post": secured | {
             "summary": "Send every failed delivery of the endpoint again.",
             "parameters": [endpoint],
-            "responses": {"202": _json({"type": "object", "properties": {
+            "responses": {"202": json_content({"type": "object", "properties": {
                 "resent": {"type": "integer"}}}, "Queued."),
-                "409": _error("The endpoint is disabled."), **denied, **missing},
+                "409": error("The endpoint is disabled."), **denied, **missing},
         }},
     }
 

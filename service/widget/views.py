@@ -37,7 +37,6 @@ def script() -> Response:
     response.cache_control.public = True
     response.cache_control.max_age = SCRIPT_MAX_AGE
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
-    response.headers["X-Content-Type-Options"] = "nosniff"
     return response.make_conditional(request)
 
 

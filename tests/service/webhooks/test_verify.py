@@ -76,8 +76,9 @@ def test_secrets_are_whsec_and_24_or_more_random_bytes():
     assert all(len(base64.b64decode(s.removeprefix("whsec_"))) >= 24 for s in secrets)
 
 
-def test_the_guide_shows_this_very_function():
+@pytest.mark.parametrize("guide", ["README.md", "docs/webhooks.md"])
+def test_the_guides_show_this_very_function(guide):
     source = inspect.getsource(verify)
     code = source[source.index("import base64"):]
 
-    assert f"```python\n{code}```" in (ROOT / "docs" / "webhooks.md").read_text()
+    assert f"```python\n{code}```" in (ROOT / guide).read_text()
