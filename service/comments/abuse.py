@@ -1,0 +1,84 @@
+"""Abuse checks on a new comment, before it is stored.
+
+Two cheap checks that need only the database:
+
+- a *repeat post*: the same text from the same author in the same thread within
+  ``REPEAT_WINDOW_SECONDS`` is refused with 409 (whitespace and case are ignored);
+- a *flood*: a thread with ``MAX_PENDING_PER_THREAD`` comments still waiting to be
+  scored takes no more until the workers catch up (429 with ``Retry-After``).
+
+They are heuristics, not locks: two identical posts that arrive at the same instant
+may both pass. Per-client request rates are limited elsewhere (``service.limits``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import TooManyRequests
+
+from service.comments.models import Comment, Status
+from service.db import utcnow
+from service.errors import APIError
+
+FLOOD_RETRY_AFTER_SECONDS = 30
+
+
+def check_new_comment(session: Session, thread_id: str, author: str, body: str,
+                      config: Mapping[str, Any]) -> None:
+    """Refuse a comment that floods its thread or repeats one just posted.
+
+    Args:
+        session: the request's database session.
+        thread_id: the thread the comment is posted to.
+        author: the author's name, already validated.
+        body: the comment's text, already validated and trimmed.
+        config: the app's settings (``MAX_PENDING_PER_THREAD``, ``REPEAT_WINDOW_SECONDS``).
+
+    Raises:
+        TooManyRequests: 429 with ``Retry-After``, when the thread has too many pending.
+        APIError: 409, when the comment repeats one just posted.
+    """
+    _check_pending(session, thread_id, config["MAX_PENDING_PER_THREAD"])
+    _check_repeat(session, thread_id, author, body, config["REPEAT_WINDOW_SECONDS"])
+
+
+def normalize(text: str) -> str:
+    """The text as the repeat check compares it: whitespace collapsed, case folded."""
+    return " ".join(text.split()).casefold()
+
+
+def _check_pending(session: Session, thread_id: str, limit: int) -> None:
+    if limit <= 0:
+        return
+    pending = session.scalar(
+        select(func.count()).select_from(Comment)
+        .where(Comment.thread_id == thread_id, Comment.status == Status.PENDING)
+    )
+    if pending >= limit:
+        raise TooManyRequests(
+            f"This thread has {limit} comments waiting for moderation; try again in a "
+            "little while.", retry_after=FLOOD_RETRY_AFTER_SECONDS)
+
+
+def _check_repeat(session: Session, thread_id: str, author: str, body: str,
+                  window_seconds: int) -> None:
+    if window_seconds <= 0:
+        return
+    since = utcnow() - timedelta(seconds=window_seconds)
+    # SQLite's lower() folds ASCII only; the exact name catches the rest.
+    recent = session.execute(
+        select(Comment.author, Comment.body)
+        .where(Comment.thread_id == thread_id, Comment.created_at >= since,
+               or_(Comment.author == author, func.lower(Comment.author) == author.lower()))
+    )
+    wanted = (normalize(author), normalize(body))
+    if any((normalize(a), normalize(b)) == wanted for a, b in recent):
+        raise APIError(409, "repeated_comment",
+                       "You posted the same comment in this thread a moment ago; it was not "
+                       "stored again.")
+
