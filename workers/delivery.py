@@ -1,7 +1,7 @@
 """Webhook delivery jobs, on the ``webhooks`` queue.
 
-``fan_out(event_id)`` makes one delivery per subscribed endpoint for an outbox event
-and queues each one's first attempt. ``deliver(delivery_id, attempt)`` makes that
+``fan_out(*event_ids)`` makes one delivery per subscribed endpoint for each outbox
+event of a transaction and queues each one's first attempt. ``deliver(delivery_id, attempt)`` makes that
 attempt and, when it fails, schedules the next one with RQ's scheduler (see
 ``service.webhooks.retries`` for when). The database is the source of truth: a
 delivery row says whether it is pending, succeeded or failed, and when it is next
@@ -49,16 +49,23 @@ SWEEP_HORIZON = timedelta(days=7)
 """Events older than this are not fanned out by the sweeper any more."""
 
 
-def fan_out(event_id: str) -> int:
-    """Make the deliveries of an outbox event and queue their first attempts.
+def fan_out(*event_ids: str) -> int:
+    """Make the deliveries of outbox events and queue their first attempts.
 
-    An endpoint gets the event if it is enabled, subscribes to its type and was
+    An endpoint gets an event if it is enabled, subscribes to its type and was
     registered before the event happened. Running this twice makes no more
     deliveries.
+
+    Args:
+        event_ids: the events committed together (one job for one transaction).
 
     Returns:
         How many deliveries were made.
     """
+    return sum(_fan_out_one(event_id) for event_id in event_ids)
+
+
+def _fan_out_one(event_id: str) -> int:
     session = db.session()
     try:
         with db.transaction():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from typing import Annotated
 
@@ -20,6 +21,8 @@ def _clean_text(value: str) -> str:
         raise ValueError("must be valid Unicode text (it holds an unpaired surrogate)") from None
     if _CONTROL.search(value):
         raise ValueError("must not contain control characters")
+    if not any(unicodedata.category(char)[0] not in "CZ" for char in value):
+        raise ValueError("must contain visible characters, not only spaces or invisible ones")
     return value
 
 

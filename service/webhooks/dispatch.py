@@ -10,7 +10,7 @@ are idempotent, so a job queued twice does its work once.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask
@@ -60,23 +60,26 @@ def attempt_job_id(delivery_id: int, attempt: int) -> str:
     return f"webhook-{delivery_id}-{attempt}"
 
 
-def enqueue_fan_out(event_ids: Iterable[str], *, connection: Redis | None = None) -> int:
-    """Queue ``workers.delivery.fan_out`` for each event whose job is not queued already.
+def enqueue_fan_out(event_ids: Sequence[str], *, connection: Redis | None = None) -> int:
+    """Queue one ``workers.delivery.fan_out`` job for ``event_ids``, unless already queued.
+
+    The events of one transaction share a job, named after the first of them.
 
     Returns:
-        How many jobs were queued.
+        How many events were queued.
 
     Raises:
         RedisError: when Redis cannot be reached.
     """
-    webhooks, queued = queue(WEBHOOKS_QUEUE, connection), 0
-    for event_id in event_ids:
-        job_id = fan_out_job_id(event_id)
-        if _replaceable(job_id, webhooks.connection):
-            webhooks.enqueue(FAN_OUT_JOB, event_id, job_id=job_id, result_ttl=3600,
-                             failure_ttl=7 * 24 * 3600)
-            queued += 1
-    return queued
+    if not event_ids:
+        return 0
+    webhooks = queue(WEBHOOKS_QUEUE, connection)
+    job_id = fan_out_job_id(event_ids[0])
+    if not _replaceable(job_id, webhooks.connection):
+        return 0
+    webhooks.enqueue(FAN_OUT_JOB, *event_ids, job_id=job_id, result_ttl=3600,
+                     failure_ttl=7 * 24 * 3600)
+    return len(event_ids)
 
 
 def enqueue_attempt(delivery_id: int, attempt: int, at: datetime | None = None, *,

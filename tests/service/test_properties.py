@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 import uuid
 from collections.abc import Mapping
 
@@ -131,13 +132,15 @@ def trim(text: str) -> str:
 
 
 def acceptable(text: str, longest: int) -> bool:
-    """What the public contract accepts: 1 to ``longest`` clean characters after trimming."""
+    """What the public contract accepts: 1 to ``longest`` clean characters after trimming,
+    some of them visible."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         return False
     trimmed = trim(text)
-    return 1 <= len(trimmed) <= longest and not CONTROL.search(trimmed)
+    visible = any(unicodedata.category(char)[0] not in "CZ" for char in trimmed)
+    return 1 <= len(trimmed) <= longest and not CONTROL.search(trimmed) and visible
 
 
 def counts(app) -> Mapping[str, int]:

@@ -50,6 +50,8 @@ def test_a_pending_comment_shows_its_status_but_not_its_text(client):
     ({"author": "A" * 81, "body": "Hi"}, 422, "at most 80"),
     ({"author": "Ana", "body": 42}, 422, "body"),
     ({"author": "Ana", "body": "a\x00b"}, 422, "control characters"),
+    ({"author": "Ana", "body": "\u200b\u2060\ufeff"}, 422, "visible characters"),
+    ({"author": "\u200b", "body": "Hi"}, 422, "author: must contain visible"),
     ({"author": "Ana", "body": "Hi", "admin": True}, 422, "admin: is not a known field"),
     ({"author": "Ana", "body": "Hi", "parent_id": "nope"}, 422, "parent_id"),
     ({"author": "Ana", "body": "Hi", "parent_id": str(uuid.uuid4())}, 422, "no such comment"),
