@@ -14,9 +14,16 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from workers.scoring.backends import BACKENDS, prepare
+from workers.scoring.batching import length_batches
+
 log = logging.getLogger(__name__)
 
 DETOXIFY_VARIANTS = ("original", "unbiased", "multilingual", "original-small", "unbiased-small")
+
+MAX_BATCH_TOKENS = 4096
+"""Most padded tokens in one forward pass, so that short texts do not carry a long one's
+padding; a text longer than this gets a batch of its own."""
 
 
 class Scorer(Protocol):
@@ -34,40 +41,70 @@ class ModelUnavailable(RuntimeError):
 
 
 class DetoxifyScorer:
-    """A loaded Detoxify model that scores in length-sorted batches.
+    """A loaded Detoxify model that scores in batches of similar length.
 
-    Texts of similar length share a batch, so that little time goes on padding; the
-    scores come back in the order of the texts given.
+    Texts are sorted by token count and cut into batches of at most ``batch_size``
+    texts and ``max_batch_tokens`` padded tokens, so that little time goes on padding;
+    the scores come back in the order of the texts given. ``backend`` is how the model
+    runs (``workers.scoring.backends``).
     """
 
-    def __init__(self, detoxify: Any, name: str, version: str, batch_size: int = 32) -> None:
+    def __init__(self, detoxify: Any, name: str, version: str, batch_size: int = 32,
+                 backend: str = "torch", max_batch_tokens: int = MAX_BATCH_TOKENS) -> None:
         self.detoxify = detoxify
         self.name = name
         self.version = version
         self.batch_size = batch_size
+        self.backend = backend
+        self.max_batch_tokens = max_batch_tokens
         self.labels = tuple(detoxify.class_names)
         detoxify.model.eval()
+        self.tokenizer = fast_tokenizer(detoxify.tokenizer)
+        self.model = prepare(detoxify.model, backend)
 
     @property
     def model_id(self) -> str:
-        """Name and version, as recorded with each decision."""
-        return f"{self.name}@{self.version}"
+        """Name and version, as recorded with each decision; ``+int8`` for the int8 backend."""
+        suffix = "" if self.backend == "torch" else f"+{self.backend}"
+        return f"{self.name}@{self.version}{suffix}"
 
     def score(self, texts: Sequence[str]) -> list[dict[str, float]]:
         import torch
 
-        order = sorted(range(len(texts)), key=lambda index: len(texts[index]))
+        if not texts:
+            return []
+        texts = list(texts)
+        lengths = self.tokenizer(texts, truncation=True, return_length=True)["length"]
         results: list[dict[str, float]] = [{} for _ in texts]
-        tokenizer, model = self.detoxify.tokenizer, self.detoxify.model
         with torch.inference_mode():
-            for start in range(0, len(order), self.batch_size):
-                batch = order[start:start + self.batch_size]
-                inputs = tokenizer([texts[index] for index in batch], return_tensors="pt",
-                                   truncation=True, padding=True)
-                probabilities = torch.sigmoid(model(**inputs)[0]).tolist()
+            for batch in length_batches(lengths, self.batch_size, self.max_batch_tokens):
+                inputs = self.tokenizer([texts[index] for index in batch], truncation=True,
+                                        padding=True, return_tensors="pt")
+                probabilities = torch.sigmoid(self.model(**inputs)[0]).tolist()
                 for index, row in zip(batch, probabilities, strict=True):
                     results[index] = dict(zip(self.labels, row, strict=True))
         return results
+
+
+def fast_tokenizer(tokenizer: Any) -> Any:
+    """The Rust ("fast") version of a Hugging Face tokenizer, else ``tokenizer`` itself.
+
+    Detoxify loads the pure-Python tokenizer, which takes a good share of the time for
+    a small model; the fast one gives the same token ids.
+    """
+    if getattr(tokenizer, "is_fast", False):
+        return tokenizer
+    import transformers
+
+    fast_class = getattr(transformers, f"{type(tokenizer).__name__}Fast", None)
+    if fast_class is None:
+        return tokenizer
+    try:
+        return fast_class.from_pretrained(tokenizer.name_or_path, local_files_only=True,
+                                          model_max_length=tokenizer.model_max_length)
+    except (OSError, ValueError) as error:
+        log.info("keeping the slow tokenizer (%s)", error)
+        return tokenizer
 
 
 _loaded: dict[tuple, DetoxifyScorer] = {}
@@ -79,16 +116,19 @@ def load_scorer(config: Mapping[str, Any]) -> DetoxifyScorer:
     Raises:
         ModelUnavailable: with the reason and the setting to change.
     """
-    key = tuple(config[name] for name in (
+    backend = config.get("SCORER_BACKEND", "torch")
+    key = (*(config[name] for name in (
         "MODERATION_MODEL", "MODERATION_MODEL_CONFIG", "MODERATION_MODEL_CACHE",
-        "TORCH_THREADS", "SCORING_BATCH_SIZE"))
+        "TORCH_THREADS", "SCORING_BATCH_SIZE")), backend)
+    if backend not in BACKENDS:
+        raise ModelUnavailable(f"SCORER_BACKEND={backend!r} is not one of {', '.join(BACKENDS)}")
     if key not in _loaded:
         configure_torch(config["TORCH_THREADS"])
         try:
-            _loaded[key] = _load(config)
+            _loaded[key] = _load(config, backend)
         except ModelUnavailable:
             raise
-        except Exception as error:  # noqa: BLE001 - any loading failure is reported alike
+        except Exception as error:  # any loading failure is reported alike
             raise ModelUnavailable(
                 f"model {config['MODERATION_MODEL']!r} could not be loaded: "
                 f"{error.__class__.__name__}: {error}. Check MODERATION_MODEL (a Detoxify "
@@ -96,6 +136,11 @@ def load_scorer(config: Mapping[str, Any]) -> DetoxifyScorer:
                 f"(a local Hugging Face config and tokenizer folder for offline loading)."
             ) from error
     return _loaded[key]
+
+
+def unload_scorers() -> None:
+    """Forget every loaded scorer, so that its memory can be freed (benchmarks use it)."""
+    _loaded.clear()
 
 
 def configure_torch(threads: int) -> int:
@@ -115,7 +160,7 @@ def configure_torch(threads: int) -> int:
     return threads
 
 
-def _load(config: Mapping[str, Any]) -> DetoxifyScorer:
+def _load(config: Mapping[str, Any], backend: str) -> DetoxifyScorer:
     from workers.model.assemble import OFFLINE_MODEL_NAME, OFFLINE_MODEL_VERSION, ensure_model
 
     model = config["MODERATION_MODEL"]
@@ -123,14 +168,15 @@ def _load(config: Mapping[str, Any]) -> DetoxifyScorer:
     if model == OFFLINE_MODEL_NAME:
         checkpoint, config_dir = ensure_model(config["MODERATION_MODEL_CACHE"])
         detoxify = load_local_checkpoint(checkpoint, config_dir)
-        return DetoxifyScorer(detoxify, OFFLINE_MODEL_NAME, OFFLINE_MODEL_VERSION, batch_size)
+        return DetoxifyScorer(detoxify, OFFLINE_MODEL_NAME, OFFLINE_MODEL_VERSION, batch_size,
+                              backend)
     if model in DETOXIFY_VARIANTS:
         from detoxify import Detoxify
         from detoxify.detoxify import MODEL_URLS
 
         version = MODEL_URLS[model].rsplit("/", 1)[-1].removesuffix(".ckpt")
         log.info("loading Detoxify %s (downloaded on first use)", model)
-        return DetoxifyScorer(Detoxify(model_type=model), model, version, batch_size)
+        return DetoxifyScorer(Detoxify(model_type=model), model, version, batch_size, backend)
     checkpoint = Path(model)
     if not checkpoint.is_file():
         raise ModelUnavailable(
@@ -149,7 +195,8 @@ def _load(config: Mapping[str, Any]) -> DetoxifyScorer:
         from detoxify import Detoxify
 
         detoxify = Detoxify(checkpoint=str(checkpoint))
-    return DetoxifyScorer(detoxify, checkpoint.stem, _file_digest(checkpoint), batch_size)
+    return DetoxifyScorer(detoxify, checkpoint.stem, _file_digest(checkpoint), batch_size,
+                          backend)
 
 
 def load_local_checkpoint(checkpoint: Path, config_dir: Path) -> Any:

@@ -1,0 +1,1 @@
+"""`moderation bench`: the service against a plain Detoxify service, measured in one run."""
