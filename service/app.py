@@ -9,11 +9,21 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from service import db, errors, queueing
+from service import db, errors, headers, limits, queueing
 from service.comments.api import bp as comments_api
 from service.config import load_config
 from service.health import bp as health
+from service.moderation import auth as moderation_auth
+from service.moderation import dashboard
+from service.moderation.api import bp as moderation_api
+from service.openapi import bp as openapi
+from service.webhooks import dispatch as webhook_dispatch
+from service.webhooks.api import bp as webhooks_api
+from service.webhooks.dashboard import bp as webhooks_dashboard
+from service.widget import cors
+from service.widget.views import bp as widget
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -35,9 +45,22 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     queueing.init_app(app)
     errors.init_app(app)
+    headers.init_app(app)
+    limits.init_app(app)
+    cors.init_app(app)
+    webhook_dispatch.init_app(app)
+    moderation_auth.init_app(app)
+    dashboard.init_app(app)
+    if proxies := app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     app.register_blueprint(health)
     app.register_blueprint(comments_api)
+    app.register_blueprint(moderation_api)
+    app.register_blueprint(openapi)
+    app.register_blueprint(webhooks_api)
+    app.register_blueprint(webhooks_dashboard)
+    app.register_blueprint(widget)
     return app
 
 

@@ -71,18 +71,46 @@ SETTINGS: tuple[Setting, ...] = (
             "How long a worker's claim on a batch lasts before others may take it.", int),
     Setting("TORCH_THREADS", 0,
             "Threads torch uses in a scoring worker (0: one per core, at most 4).", int),
+    Setting("SCORER_BACKEND", "torch",
+            "How the scoring worker runs the model: `torch` (fp32) or `int8` (dynamic int8 "
+            "quantisation of the Linear layers: faster on CPU, but it changes some "
+            "decisions; see docs/performance.md before turning it on)."),
     Setting("SWEEP_AFTER_SECONDS", 30,
             "A comment pending longer than this is queued again by the sweeper.", int),
     Setting("SWEEP_INTERVAL_SECONDS", 10, "How often the sweeper looks.", int),
     Setting("MAX_CONTENT_LENGTH", 64 * 1024, "Largest request body accepted, in bytes.", int),
+    Setting("REPEAT_WINDOW_SECONDS", 600,
+            "The same text from the same author in a thread within this many seconds is "
+            "refused with 409 (whitespace and case ignored; 0: off).", int),
+    Setting("MAX_PENDING_PER_THREAD", 500,
+            "A thread with this many comments waiting to be scored takes no more "
+            "(429 with Retry-After) until the workers catch up (0: no limit).", int),
     Setting("PAGE_SIZE", 50, "Comments per page of a thread (a client may ask for fewer).",
             int),
     Setting("SECRET_KEY", "",
             "Signs session cookies. Set it in production; when empty a random key is made "
             "and kept in the instance folder."),
+    Setting("DASHBOARD_SESSION_HOURS", 8,
+            "How long a moderator's dashboard login lasts, however busy they are.", float),
     Setting("CORS_ALLOWED_ORIGINS", [],
             "Comma-separated origins whose pages may embed the widget (besides the "
             "service's own).", _csv),
+    Setting("RATE_LIMIT_POST", "5/minute;30/hour",
+            "How often one client (IP address) may post comments; limits joined by `;`. "
+            "Over it: 429 with Retry-After.", str),
+    Setting("RATELIMIT_ENABLED", True, "Whether per-client rate limits apply at all.", _bool),
+    Setting("TRUSTED_PROXIES", 0,
+            "How many reverse proxies in front of the web process set X-Forwarded-For, "
+            "-Proto and -Host; 0 trusts none (the client's address is the peer's).", int),
+    Setting("WEBHOOK_ALLOW_PRIVATE_URLS", False,
+            "Allow webhook URLs on loopback, private, link-local and other non-public "
+            "addresses (local receivers and tests only).", _bool),
+    Setting("WEBHOOK_TIMEOUT_SECONDS", 15.0,
+            "How long a webhook delivery waits to connect, and then for the response.", float),
+    Setting("WEBHOOK_RETRY_SCALE", 1.0,
+            "Multiplies every delay of the webhook retry schedule (tests shrink it).", float),
+    Setting("WEBHOOK_SECRET_GRACE_SECONDS", 24 * 3600,
+            "After a webhook secret is rotated, how long the old one still signs too.", int),
     Setting("PROMETHEUS_MULTIPROC_DIR", "",
             "Folder shared by the web and worker processes of one host for their metrics."),
     Setting("LOG_LEVEL", "INFO", "Python logging level."),

@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pytest
 from redis import Redis
-from sqlalchemy import create_engine, delete
+from sqlalchemy import create_engine, delete, inspect
 
 import service.models  # noqa: F401 - every table on Base.metadata
 from service.app import create_app
 from service.db import Base
 from service.migrate import upgrade
 from tests.support import databases
+from tests.support.browser import browser, browser_page, live_server  # noqa: F401 - fixtures
 from workers import redis_server
 
 OUTPUT_DIR = Path(__file__).parent / "output"
@@ -70,6 +71,8 @@ def settings(database_url: str, redis_url: str, tiny_model: dict[str, str],
         "MODERATION_INSTANCE_DIR": str(tmp_path / "instance"),
         "SECRET_KEY": "test",
         "TORCH_THREADS": 1,
+        # Tests post many comments from one address; tests/service/widget checks the limit.
+        "RATE_LIMIT_POST": "1000/minute",
         **tiny_model,
     }
 
@@ -100,7 +103,9 @@ def redis(app) -> Redis:
 def _empty(database_url: str, redis_url: str) -> None:
     engine = create_engine(database_url)
     with engine.begin() as connection:
+        existing = set(inspect(connection).get_table_names())
         for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(delete(table))
+            if table.name in existing:
+                connection.execute(delete(table))
     engine.dispose()
     Redis.from_url(redis_url).flushdb()

@@ -13,7 +13,9 @@ from flask.cli import FlaskGroup, with_appcontext
 from service.app import create_app
 from service.config import markdown_table
 from service.migrate import upgrade
+from service.moderation.cli import moderators, tokens
 from service.queueing import QUEUES
+from workers.bench.command import bench
 
 log = logging.getLogger("moderation")
 
@@ -29,11 +31,13 @@ def cli() -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", "processes", default=2, show_default=True, type=int,
               help="gunicorn worker processes.")
-def web(host: str, port: int, processes: int) -> None:
+@click.option("--threads", default=4, show_default=True, type=int,
+              help="Threads per gunicorn worker.")
+def web(host: str, port: int, processes: int, threads: int) -> None:
     """Serve the web app with gunicorn."""
     os.execvp(sys.executable, [
         sys.executable, "-m", "gunicorn", "service.app:create_app()",
-        "--bind", f"{host}:{port}", "--workers", str(processes), "--threads", "4",
+        "--bind", f"{host}:{port}", "--workers", str(processes), "--threads", str(threads),
         "--access-logfile", "-", "--forwarded-allow-ips", "*",
     ])
 
@@ -95,3 +99,8 @@ def up(host: str, port: int) -> None:
     from workers.supervisor import run_all
 
     run_all(host, port)
+
+
+cli.add_command(moderators)
+cli.add_command(bench)
+cli.add_command(tokens)

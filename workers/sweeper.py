@@ -1,9 +1,10 @@
-"""The sweeper: queues again what the database says is still pending.
+"""The sweeper: queues again what the database says is still to do.
 
 Redis carries work, not data. A comment stored while Redis was down, or held by a
 worker that died mid-batch, is still ``pending`` in the database; the sweeper finds
 it once its lease has run out and it has waited ``SWEEP_AFTER_SECONDS``, and queues
-its scoring job again.
+its scoring job again. It does the same for webhook events never fanned out and
+deliveries overdue (``workers.delivery.sweep``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from service import db
 from service.comments.models import Comment, Status
 from service.queueing import enqueue_scoring
+from workers.delivery import sweep as sweep_webhooks
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,7 @@ def run(app: Flask, interval: float | None = None, rounds: int | None = None) ->
         with app.app_context():
             try:
                 sweep()
+                sweep_webhooks()
             except (RedisError, SQLAlchemyError) as error:
                 log.warning("sweep skipped: %s unavailable", "Redis" if isinstance(
                     error, RedisError) else "database")

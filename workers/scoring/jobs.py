@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from service import db, metrics
 from service.comments.events import record_decision
 from service.comments.models import MODEL_ACTOR, Comment, Status
-from service.policies import current_policy
 from service.policy import decide
+from service.sites import current_policy
 from workers.scoring.scorer import load_scorer
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ def score_comment(comment_id: str) -> dict[str, int]:
     with db.transaction():
         policy = current_policy(session, config)
         for comment, comment_scores in zip(comments, scores, strict=True):
-            verdict = decide(comment_scores, policy)
+            verdict = decide(comment_scores, policy, text=comment.body)
             won = session.execute(
                 update(Comment)
                 .where(Comment.id == comment.id, Comment.status == Status.PENDING,
