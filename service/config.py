@@ -147,5 +147,6 @@ def markdown_table() -> str:
     for setting in SETTINGS:
         default = setting.default
         shown = json.dumps(default) if isinstance(default, dict | list) else str(default)
-        rows.append(f"| `{setting.name}` | `{shown}` | {setting.help} |")
+        rows.append(f"| `{setting.name}` | {f'`{shown}`' if shown else '(empty)'} | "
+                    f"{setting.help} |")
     return "\n".join(rows)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 
@@ -16,8 +15,8 @@ from service.migrate import upgrade
 from service.moderation.cli import moderators, tokens
 from service.queueing import QUEUES
 from workers.bench.command import bench
+from workers.model.cli import model
 
-log = logging.getLogger("moderation")
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False,
@@ -101,6 +100,7 @@ def up(host: str, port: int) -> None:
     run_all(host, port)
 
 
-cli.add_command(moderators)
 cli.add_command(bench)
+cli.add_command(model)
+cli.add_command(moderators)
 cli.add_command(tokens)

