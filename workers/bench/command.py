@@ -28,7 +28,8 @@ from service.config import load_config
 from workers.bench import comments, load, pipeline, profiles, scoring, stack
 from workers.scoring.scorer import unload_scorers
 
-DEFAULT_VALIDATION_CSV = "/work/shared/data/jigsaw/train.csv"
+DEFAULT_VALIDATION_CSV = Path(__file__).resolve().parents[3] / "shared/data/jigsaw/train.csv"
+"""The Jigsaw data beside the repository (``../shared``), when it is there."""
 
 
 @click.command()
