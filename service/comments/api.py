@@ -14,6 +14,7 @@ from sqlalchemy import and_, or_, select
 from service import db, metrics
 from service.comments.abuse import check_new_comment
 from service.comments.events import comment_created
+from service.comments.lookup import find_comment
 from service.comments.models import Comment, Status
 from service.comments.schemas import NewComment, valid_thread_id
 from service.errors import APIError, json_object
@@ -54,7 +55,7 @@ def create_comment(thread_id: str) -> tuple[Response, int, dict[str, str]]:
 @bp.get("/comments/<comment_id>")
 def get_comment(comment_id: str) -> Response:
     """A comment's status; its text too once it is published."""
-    return jsonify(_find(comment_id).public_dict())
+    return jsonify(find_comment(comment_id).public_dict())
 
 
 @bp.get("/threads/<thread_id>/comments")
@@ -94,16 +95,6 @@ def _check_thread_id(thread_id: str) -> None:
         raise APIError(404, "invalid_thread_id", "A thread id has 1 to 200 letters, digits, "
                        "'-', '_' or '.'.")
 
-
-def _find(comment_id: str) -> Comment:
-    try:
-        key = uuid.UUID(comment_id)
-    except ValueError:
-        raise APIError(404, "not_found", "No comment has that id.") from None
-    comment = db.session().get(Comment, key)
-    if comment is None:
-        raise APIError(404, "not_found", "No comment has that id.")
-    return comment
 
 
 def _limit() -> int:

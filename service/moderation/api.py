@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from service import db, metrics
-from service.comments.models import Comment
+from service.comments.lookup import find_comment
 from service.errors import APIError, json_object
 from service.moderation.auth import current_moderator, require_token
 from service.moderation.models import Moderator
-from service.moderation.review import (InvalidCursor, QueueItem, UnknownComments, model_decision,
-                                       moderate, parent_of, review_queue)
+from service.moderation.review import (
+    InvalidCursor,
+    QueueItem,
+    UnknownComments,
+    model_decision,
+    moderate,
+    parent_of,
+    review_queue,
+)
 from service.moderation.schemas import BulkDecisionRequest, DecisionRequest, QueueQuery
 
 bp = Blueprint("moderation_api", __name__, url_prefix="/api/v1/moderation")
@@ -39,7 +45,7 @@ def queue() -> Response:
 @require_token()
 def comment(comment_id: str) -> Response:
     """A comment in full, with every decision on it, oldest first."""
-    found = _find(comment_id)
+    found = find_comment(comment_id)
     session = db.session()
     item = QueueItem(found, model_decision(found), parent_of(session, found))
     return jsonify(_item_dict(item) | {
@@ -51,7 +57,7 @@ def comment(comment_id: str) -> Response:
 @require_token()
 def decide(comment_id: str) -> tuple[Response, int, dict[str, str]]:
     """Approve or reject a comment, or reverse an earlier decision (201)."""
-    found = _find(comment_id)
+    found = find_comment(comment_id)
     body = DecisionRequest.model_validate(json_object())
     with db.transaction() as session:
         decided, unchanged = moderate(session, [found.id], body, _moderator())
@@ -95,16 +101,6 @@ def _item_dict(item: QueueItem) -> dict[str, Any]:
                       if item.parent else None)
     return data
 
-
-def _find(comment_id: str) -> Comment:
-    try:
-        key = uuid.UUID(comment_id)
-    except ValueError:
-        raise APIError(404, "not_found", "No comment has that id.") from None
-    found = db.session().get(Comment, key)
-    if found is None:
-        raise APIError(404, "not_found", "No comment has that id.")
-    return found
 
 
 
