@@ -43,12 +43,8 @@ def database_url(request: pytest.FixtureRequest,
         upgrade(url)
         yield url
         return
-    if reason := databases.postgres_reachable():
-        pytest.skip(reason)
-    url = databases.create_postgres_database()
-    upgrade(url)
-    yield url
-    databases.drop_postgres_database(url)
+    with databases.migrated_postgres() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,6 @@ from sqlalchemy import create_engine, func, insert, select
 from service.comments.models import MODEL_ACTOR, Comment, Decision, Event, Status
 from service.db import utcnow
 from service.health import SCORER_KEY
-from service.migrate import upgrade
 from service.queueing import SCORING_QUEUE, enqueue_scoring
 from tests.support import databases
 
@@ -36,12 +35,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
-    if reason := databases.postgres_reachable():
-        pytest.skip(reason)
-    url = databases.create_postgres_database()
-    upgrade(url)
-    yield url
-    databases.drop_postgres_database(url)
+    with databases.migrated_postgres() as url:
+        yield url
 
 
 @pytest.fixture
