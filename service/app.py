@@ -9,19 +9,22 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service import db, errors, headers, limits, queueing
+from service.accounts import auth as accounts_auth
+from service.accounts import shell as dashboard
 from service.comments.api import bp as comments_api
 from service.config import load_config
 from service.health import bp as health
-from service.moderation import auth as moderation_auth
-from service.moderation import dashboard
 from service.moderation.api import bp as moderation_api
+from service.moderation.views import queue as moderation_queue
+from service.moderation.views import settings as moderation_settings
 from service.openapi import bp as openapi
-from service.webhooks import dispatch as webhook_dispatch
+from service.webhooks import tasks as webhook_tasks
 from service.webhooks.api import bp as webhooks_api
-from service.webhooks.dashboard import bp as webhooks_dashboard
+from service.webhooks.views import bp as webhooks_dashboard
 from service.widget import cors
 from service.widget.views import bp as widget
 
@@ -36,7 +39,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     config.update(test_config or {})
     app = Flask(__name__, instance_path=config["MODERATION_INSTANCE_DIR"])
     app.config.from_mapping(config)
-    app.json.sort_keys = False
+    if isinstance(app.json, DefaultJSONProvider):  # Flask's own, unless one was configured
+        app.json.sort_keys = False
     logging.basicConfig(level=app.config["LOG_LEVEL"],
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not app.config["SECRET_KEY"]:
@@ -48,15 +52,19 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     headers.init_app(app)
     limits.init_app(app)
     cors.init_app(app)
-    webhook_dispatch.init_app(app)
-    moderation_auth.init_app(app)
+    webhook_tasks.init_app(app)
+    accounts_auth.init_app(app)
     dashboard.init_app(app)
     if proxies := app.config["TRUSTED_PROXIES"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        # ignore: Flask's documented way to add WSGI middleware; mypy refuses to assign a method.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     app.register_blueprint(health)
     app.register_blueprint(comments_api)
     app.register_blueprint(moderation_api)
+    app.register_blueprint(moderation_queue.bp)
+    app.register_blueprint(moderation_settings.bp)
     app.register_blueprint(openapi)
     app.register_blueprint(webhooks_api)
     app.register_blueprint(webhooks_dashboard)

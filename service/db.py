@@ -25,7 +25,13 @@ class Base(DeclarativeBase):
 
 
 def utcnow() -> datetime:
+    """Now, as the database keeps times: naive UTC."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def iso(moment: datetime | None) -> str | None:
+    """A stored (naive UTC) time as the APIs and webhook payloads show it: ISO 8601, ``Z``."""
+    return moment.isoformat(timespec="milliseconds") + "Z" if moment else None
 
 
 def make_engine(url: str) -> Engine:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import cast
 
 from flask import Blueprint, Response, jsonify
 from redis import Redis
@@ -24,7 +25,11 @@ SCORER_TTL_SECONDS = 90
 def scorer_states(connection: Redis) -> list[dict]:
     """The model states that live scoring workers report."""
     keys = list(connection.scan_iter(SCORER_KEY.format(worker="*"), count=100))
-    return [json.loads(raw) for raw in connection.mget(keys) if raw] if keys else []
+    if not keys:
+        return []
+    # cast: redis types every command of its sync client as maybe awaitable.
+    values = cast("list[bytes | None]", connection.mget(keys))
+    return [json.loads(raw) for raw in values if raw]
 
 
 @bp.get("/healthz")

@@ -7,6 +7,8 @@ the processes of one host share their figures and ``/metrics`` shows their sum.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from typing import cast
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -43,12 +45,14 @@ class QueueDepthCollector:
     def __init__(self, connection: Redis, queues: tuple[str, ...]) -> None:
         self.connection, self.queues = connection, queues
 
-    def collect(self):
+    def collect(self) -> Iterator[GaugeMetricFamily]:
         gauge = GaugeMetricFamily("moderation_queue_depth", "Jobs waiting in a queue.",
                                   labels=["queue"])
         for name in self.queues:
             try:
-                gauge.add_metric([name], self.connection.llen(f"rq:queue:{name}"))
+                # cast: redis types every command of its sync client as maybe awaitable.
+                depth = cast(int, self.connection.llen(f"rq:queue:{name}"))
+                gauge.add_metric([name], depth)
             except RedisError:
                 continue
         yield gauge

@@ -1,7 +1,7 @@
 """Every table, imported in one place for Alembic and the tests."""
 
+from service.accounts.models import ApiToken, AuditEntry, Moderator
 from service.comments.models import Comment, Decision, Event
-from service.moderation.models import ApiToken, AuditEntry, Moderator
 from service.sites import SiteSettings
 from service.webhooks.models import (
     WebhookAttempt,

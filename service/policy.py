@@ -17,6 +17,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+MODEL_ACTOR = "model"
+"""The actor of the decisions the model takes (a moderator's name is never this)."""
+
 LABELS = (
     "toxicity",
     "severe_toxicity",
@@ -92,13 +95,17 @@ class Policy:
             raise ValueError(f"unknown policy keys: {', '.join(sorted(unknown))}")
         bands = {"hold": dict(DEFAULT_HOLD), "reject": dict(DEFAULT_REJECT)}
         for band, thresholds in bands.items():
-            for label, value in dict(overrides.get(band) or {}).items():
+            band_overrides = overrides.get(band) or {}
+            if not isinstance(band_overrides, Mapping):
+                raise ValueError(f"{band} thresholds must map labels to numbers")
+            for label, value in band_overrides.items():
                 if label not in LABELS:
                     raise ValueError(f"unknown label in {band} thresholds: {label!r}")
                 if not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
                     raise ValueError(f"{band} threshold of {label} must be a number in [0, 1]")
                 thresholds[label] = float(value)
-        words = {name: word_list(overrides.get(name) or (), name) for name in WORD_LISTS}
+        words = {name: word_list(_words(overrides.get(name) or (), name), name)
+                 for name in WORD_LISTS}
         return cls(bands["hold"], bands["reject"], bool(overrides.get("hold_everything")),
                    **words)
 
@@ -118,6 +125,12 @@ class Policy:
 WORD_LISTS = ("banned_words", "suspect_words")
 MAX_WORDS = 1000
 MAX_WORD_LENGTH = 100
+
+
+def _words(value: object, name: str) -> Iterable[object]:
+    if not isinstance(value, Iterable):
+        raise ValueError(f"{name} must be a list of words")
+    return value
 
 
 def word_list(words: Iterable[object], name: str = "words") -> tuple[str, ...]:

@@ -1,22 +1,30 @@
-"""Putting work on the Redis queues.
+"""Putting work on the Redis queues: one mechanism for every kind of job.
 
-The web process enqueues jobs by their function path, so that it never imports the
-workers (nor torch). Redis carries work, not data: every job can be made again from
-the database, which is what the sweeper does when an enqueue was lost.
+Jobs are named by function path, so that the web process never imports the workers
+(nor torch), and carry stable ids. Code that changes the database asks for its jobs
+with ``enqueue_after_commit`` inside the transaction; once the transaction commits,
+one session hook queues them, and a rollback forgets them. Redis carries work, not
+data: when Redis is down at commit, the sweepers make the same jobs again from the
+database, through ``enqueue``.
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from flask import Flask, current_app
 from redis import Redis
 from redis.exceptions import RedisError
-from rq import Queue, Retry
+from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
+from rq.worker import Worker
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
@@ -24,83 +32,115 @@ SCORING_QUEUE = "scoring"
 WEBHOOKS_QUEUE = "webhooks"
 QUEUES = (SCORING_QUEUE, WEBHOOKS_QUEUE)
 
-SCORE_JOB = "workers.scoring.jobs.score_comment"
+_AFTER_COMMIT = "jobs_after_commit"
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    """A job to queue: where, what (a function path and its arguments), under which id.
+
+    Attributes:
+        at: run no earlier than this naive UTC time (RQ's scheduler), else now.
+        options: ``Queue.enqueue`` keyword arguments (timeouts, TTLs, retries).
+    """
+
+    queue: str
+    function: str
+    args: tuple[Any, ...]
+    job_id: str
+    at: datetime | None = None
+    options: dict[str, Any] = field(default_factory=dict)
 
 
 def init_app(app: Flask) -> None:
+    """Connect the app to Redis, and queue each transaction's jobs once it commits."""
     app.extensions["redis"] = Redis.from_url(
         app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=5,
         health_check_interval=30,
     )
+    sessions = app.extensions["db"]
+
+    def queue_committed(session: Session) -> None:
+        requests = session.info.pop(_AFTER_COMMIT, None)
+        if requests:
+            try:
+                enqueue(requests, connection=app.extensions["redis"])
+            except RedisError as error:
+                log.warning("%d jobs not queued (%s); the sweepers will queue them",
+                            len(requests), error.__class__.__name__)
+
+    event.listen(sessions, "after_commit", queue_committed)
+    event.listen(sessions, "after_rollback", lambda session: session.info.pop(_AFTER_COMMIT, None))
 
 
 def redis() -> Redis:
-    return current_app.extensions["redis"]
+    connection: Redis = current_app.extensions["redis"]
+    return connection
 
 
 def queue(name: str, connection: Redis | None = None) -> Queue:
     return Queue(name, connection=connection or redis())
 
 
-def scoring_job_id(comment_id: uuid.UUID | str) -> str:
-    return f"score-{comment_id}"
+def enqueue_after_commit(session: Session, *requests: JobRequest) -> None:
+    """Queue ``requests`` when the session's transaction commits; forget them on rollback."""
+    session.info.setdefault(_AFTER_COMMIT, []).extend(requests)
 
 
-def enqueue_scoring(comment_ids: Iterable[uuid.UUID | str], *, requeue: bool = False,
-                    connection: Redis | None = None) -> int:
-    """Queue the scoring job of each comment; return how many were queued.
+def enqueue(requests: Iterable[JobRequest], *, connection: Redis | None = None) -> int:
+    """Queue each job unless one with its id really waits or runs; return how many were queued.
 
-    Job ids are stable (``score-<comment id>``), and the job is idempotent, so a
-    comment queued twice is still decided once.
-
-    Args:
-        requeue: the sweeper's case: leave a job that still waits in the queue, and
-            replace one that ended or whose worker died (its lease on the comment
-            ran out, which the caller has checked).
+    Every job is idempotent, so one queued twice still does its work once.
 
     Raises:
         RedisError: when Redis cannot be reached.
     """
-    scoring = queue(SCORING_QUEUE, connection)
     queued = 0
-    for comment_id in comment_ids:
-        job_id = scoring_job_id(comment_id)
-        if requeue and not _replace_stale(job_id, scoring):
+    for request in requests:
+        target = queue(request.queue, connection)
+        if not _replace_stale(request.job_id, target):
             continue
-        scoring.enqueue(
-            SCORE_JOB, str(comment_id), job_id=job_id, retry=Retry(max=3, interval=[10, 60, 300]),
-            job_timeout=600, result_ttl=600, failure_ttl=7 * 24 * 3600,
-        )
+        if request.at is not None and request.at > datetime.now(UTC).replace(tzinfo=None):
+            # RQ schedules in whole seconds, rounded down: round up, so as never to run early.
+            at = request.at.replace(microsecond=0) + timedelta(seconds=bool(request.at.microsecond))
+            target.enqueue_at(at.replace(tzinfo=UTC), request.function, *request.args,
+                              job_id=request.job_id, **request.options)
+        else:
+            target.enqueue(request.function, *request.args, job_id=request.job_id,
+                           **request.options)
         queued += 1
     return queued
 
 
-def try_enqueue_scoring(comment_ids: Iterable[uuid.UUID | str]) -> bool:
-    """Queue scoring jobs after a commit; when Redis is down, leave it to the sweeper."""
-    try:
-        enqueue_scoring(comment_ids)
-    except RedisError as error:
-        log.warning("scoring not queued (%s); the sweeper will queue it", error.__class__.__name__)
-        return False
-    return True
-
-
-def _replace_stale(job_id: str, scoring: Queue) -> bool:
-    """Delete the job unless it really waits to run; say whether it may be queued anew.
+def _replace_stale(job_id: str, target: Queue) -> bool:
+    """Delete the job unless it really waits or runs; say whether it may be queued anew.
 
     A job's status alone is not proof: after a partial loss of Redis data a job may
-    say ``queued`` without being in the queue, so its place is checked too.
+    say ``queued`` without being in its queue, and one whose worker was killed still
+    says ``started``. So the queue, the registry or the worker is checked too.
     """
+    connection = target.connection
     try:
-        job = Job.fetch(job_id, connection=scoring.connection)
+        job = Job.fetch(job_id, connection=connection)
     except NoSuchJobError:
         return True
-    waiting = {
-        JobStatus.QUEUED: lambda: scoring.connection.lpos(scoring.key, job_id) is not None,
-        JobStatus.SCHEDULED: lambda: job_id in scoring.scheduled_job_registry,
-        JobStatus.DEFERRED: lambda: job_id in scoring.deferred_job_registry,
-    }.get(job.get_status())
-    if waiting and waiting():
+    status = job.get_status(refresh=False)
+    alive = {
+        JobStatus.QUEUED: lambda: connection.lpos(target.key, job_id) is not None,
+        JobStatus.SCHEDULED: lambda: job_id in target.scheduled_job_registry,
+        JobStatus.DEFERRED: lambda: job_id in target.deferred_job_registry,
+        JobStatus.STARTED: lambda: _worker_runs(job, connection),
+    }.get(status)
+    if alive is not None and alive():
         return False
     job.delete()
     return True
+
+
+def _worker_runs(job: Job, connection: Redis) -> bool:
+    """Whether a live worker (its heartbeat key not expired) says it runs ``job``."""
+    if not job.worker_name:
+        return False
+    worker = Worker.find_by_key(Worker.redis_worker_namespace_prefix + job.worker_name,
+                                connection=connection)
+    return worker is not None and worker.get_current_job_id() == job.id

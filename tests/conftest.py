@@ -14,12 +14,13 @@ from redis import Redis
 from sqlalchemy import create_engine, delete, inspect
 
 import service.models  # noqa: F401 - every table on Base.metadata
+from cli import redis_server
 from service.app import create_app
 from service.db import Base
 from service.migrate import upgrade
 from tests.support import databases
+from tests.support.accounts import accounts, admin_client, held, moderator_client  # noqa: F401
 from tests.support.browser import browser, browser_page, live_server  # noqa: F401 - fixtures
-from workers import redis_server
 
 OUTPUT_DIR = Path(__file__).parent / "output"
 
@@ -50,7 +51,7 @@ def database_url(request: pytest.FixtureRequest,
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """A two-layer BERT in Detoxify's checkpoint format, with random weights."""
-    from workers.model.random_checkpoint import build
+    from tests.support.checkpoint import build
 
     checkpoint, config_dir = build(tmp_path_factory.mktemp("tiny-model"), "tiny")
     return {"MODERATION_MODEL": str(checkpoint), "MODERATION_MODEL_CONFIG": str(config_dir)}

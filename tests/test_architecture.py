@@ -25,3 +25,12 @@ def test_the_web_app_does_not_load_torch():
     code = ("import sys; from service.app import create_app; create_app(); "
             "assert 'torch' not in sys.modules and 'detoxify' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=60)
+
+
+def test_no_module_is_over_400_lines():
+    packages = ("service", "workers", "cli", "modelkit", "bench", "tests")
+    long = {str(path.relative_to(ROOT)): lines for package in packages
+            for path in (ROOT / package).rglob("*.py")
+            if (lines := len(path.read_text().splitlines())) > 400}
+
+    assert not long, f"split these modules: {long}"

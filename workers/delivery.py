@@ -1,8 +1,8 @@
 """Webhook delivery jobs, on the ``webhooks`` queue.
 
 ``fan_out(*event_ids)`` makes one delivery per subscribed endpoint for each outbox
-event of a transaction and queues each one's first attempt. ``deliver(delivery_id, attempt)`` makes that
-attempt and, when it fails, schedules the next one with RQ's scheduler (see
+event of a transaction and queues each one's first attempt. ``deliver(delivery_id,
+attempt)`` makes that attempt and, when it fails, schedules the next one with RQ's scheduler (see
 ``service.webhooks.retries`` for when). The database is the source of truth: a
 delivery row says whether it is pending, succeeded or failed, and when it is next
 due; ``sweep()`` queues again what is due but whose job was lost.
@@ -17,17 +17,18 @@ from __future__ import annotations
 import logging
 import time
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from flask import current_app
 from rq.timeouts import JobTimeoutException
 from sqlalchemy import or_, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service import db
 from service.comments.models import Event
-from service.webhooks.dispatch import ATTEMPT_JOB_TIMEOUT, enqueue_attempt, enqueue_fan_out
-from service.webhooks.endpoints import disable
+from service.queueing import enqueue, enqueue_after_commit
 from service.webhooks.models import (
     DeliveryStatus,
     WebhookAttempt,
@@ -36,7 +37,9 @@ from service.webhooks.models import (
     WebhookFanOut,
 )
 from service.webhooks.retries import DISABLE_AFTER, next_delay, parse_retry_after
+from service.webhooks.services import disable
 from service.webhooks.signing import message_body, signed_headers
+from service.webhooks.tasks import ATTEMPT_JOB_TIMEOUT, attempt_job, fan_out_job
 from service.webhooks.transport import Outcome, post
 from service.webhooks.urls import UnsafeURL, check_url
 
@@ -84,11 +87,11 @@ def _fan_out_one(event_id: str) -> int:
             ]
             session.add_all(deliveries)
             session.add(WebhookFanOut(event_id=event.id, deliveries=len(deliveries)))
+            session.flush()
+            enqueue_after_commit(session, *(attempt_job(delivery.id, 1) for delivery in deliveries))
     except IntegrityError:
         log.info("event %s was fanned out by another job", event_id)
         return 0
-    for delivery in deliveries:
-        enqueue_attempt(delivery.id, 1)
     return len(deliveries)
 
 
@@ -110,6 +113,8 @@ def deliver(delivery_id: int, attempt: int) -> str:
             _give_up(delivery, f"endpoint disabled: {endpoint.disabled_reason or 'by an admin'}")
         return delivery.status
     event = session.get(Event, delivery.event_id)
+    if event is None:  # the foreign key keeps it while the delivery exists
+        raise LookupError(f"webhook delivery {delivery_id}: no event {delivery.event_id}")
     url, body = endpoint.url, message_body(event)
     now = db.utcnow()
     headers = signed_headers(endpoint.signing_secrets(now), event.id, int(time.time()), body)
@@ -120,8 +125,9 @@ def deliver(delivery_id: int, attempt: int) -> str:
         if delivery is None:  # its endpoint was deleted meanwhile
             return "skipped"
         _record(session, delivery, url, now, outcome)
-    if delivery.status == DeliveryStatus.PENDING:
-        enqueue_attempt(delivery.id, delivery.attempts + 1, delivery.next_attempt_at)
+        if delivery.status == DeliveryStatus.PENDING:
+            enqueue_after_commit(session, attempt_job(delivery.id, delivery.attempts + 1,
+                                                      delivery.next_attempt_at))
     log.info("webhook delivery %s attempt %d: %s", delivery_id, attempt,
              outcome.status_code or outcome.error)
     return delivery.status
@@ -154,9 +160,9 @@ def sweep(limit: int = 500) -> dict[str, int]:
     ).all()
     session.rollback()
     queued = {
-        "fan_outs": enqueue_fan_out(events),
-        "attempts": sum(enqueue_attempt(delivery_id, attempts_made + 1)
-                        for delivery_id, attempts_made in attempts),
+        "fan_outs": len(events) if events and enqueue([fan_out_job(events)]) else 0,
+        "attempts": enqueue(attempt_job(delivery_id, attempts_made + 1)
+                            for delivery_id, attempts_made in attempts),
     }
     if any(queued.values()):
         log.info("sweeper queued %(fan_outs)d webhook fan-outs and %(attempts)d overdue "
@@ -168,7 +174,8 @@ def _claim(session: Session, delivery_id: int, attempt: int) -> bool:
     """Take the lease on a delivery that is pending, due, and awaits this attempt."""
     now = db.utcnow()
     with db.transaction():
-        won = session.execute(
+        # cast: an UPDATE gives a CursorResult, which Session.execute types as Result.
+        won = cast("CursorResult[Any]", session.execute(
             update(WebhookDelivery)
             .where(WebhookDelivery.id == delivery_id,
                    WebhookDelivery.status == DeliveryStatus.PENDING,
@@ -178,7 +185,7 @@ def _claim(session: Session, delivery_id: int, attempt: int) -> bool:
                        WebhookDelivery.claimed_until < now))
             .values(claimed_until=now + LEASE)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        )).rowcount
     return won == 1
 
 

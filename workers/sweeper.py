@@ -20,7 +20,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from service import db
 from service.comments.models import Comment, Status
-from service.queueing import enqueue_scoring
+from service.comments.tasks import scoring_job
+from service.queueing import enqueue
 from workers.delivery import sweep as sweep_webhooks
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ def sweep(limit: int = 1000) -> int:
         .limit(limit)
     ).all()
     db.session().rollback()
-    queued = enqueue_scoring(stale, requeue=True) if stale else 0
+    queued = enqueue(scoring_job(comment_id) for comment_id in stale)
     if queued:
         log.info("sweeper queued %d pending comments again", queued)
     return queued

@@ -55,10 +55,10 @@ def normalize(text: str) -> str:
 def _check_pending(session: Session, thread_id: str, limit: int) -> None:
     if limit <= 0:
         return
-    pending = session.scalar(
+    pending = session.execute(
         select(func.count()).select_from(Comment)
         .where(Comment.thread_id == thread_id, Comment.status == Status.PENDING)
-    )
+    ).scalar_one()
     if pending >= limit:
         raise TooManyRequests(
             f"This thread has {limit} comments waiting for moderation; try again in a "

@@ -6,8 +6,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from service import metrics
 from service.comments.models import Comment, Decision, Event, Status
-from service.db import utcnow
+from service.db import iso, utcnow
+from service.policy import MODEL_ACTOR
 
 
 def comment_created(db: Session, comment: Comment) -> Event:
@@ -42,6 +44,7 @@ def record_decision(
     comment.claimed_until = None
     comment.claim_token = None
     _add_event(db, f"comment.{outcome}", comment, decision)
+    metrics.DECISIONS.labels(outcome, MODEL_ACTOR if actor == MODEL_ACTOR else "moderator").inc()
     return decision
 
 
@@ -54,7 +57,7 @@ def _add_event(db: Session, type_: str, comment: Comment, decision: Decision | N
             "author": comment.author,
             "body": comment.body,
             "status": comment.status,
-            "created_at": comment.created_at.isoformat() + "Z",
+            "created_at": iso(comment.created_at),
         },
         "thread": {"id": comment.thread_id},
     }
@@ -65,7 +68,7 @@ def _add_event(db: Session, type_: str, comment: Comment, decision: Decision | N
             "reason": decision.reason,
             "scores": decision.scores,
             "model": decision.model,
-            "created_at": decision.created_at.isoformat() + "Z",
+            "created_at": iso(decision.created_at),
         }
     event = Event(type=type_, comment_id=comment.id, payload=data)
     db.add(event)

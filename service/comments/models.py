@@ -10,9 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from service.db import Base, utcnow
-
-MODEL_ACTOR = "model"
+from service.db import Base, iso, utcnow
 
 
 class Status(StrEnum):
@@ -54,8 +52,8 @@ class Comment(Base):
             "thread_id": self.thread_id,
             "parent_id": str(self.parent_id) if self.parent_id else None,
             "status": self.status,
-            "created_at": _iso(self.created_at),
-            "decided_at": _iso(self.decided_at),
+            "created_at": iso(self.created_at),
+            "decided_at": iso(self.decided_at),
         }
         if self.status == Status.APPROVED:
             data |= {"author": self.author, "body": self.body}
@@ -93,7 +91,7 @@ class Decision(Base):
             "scores": self.scores,
             "model": self.model,
             "thresholds": self.thresholds,
-            "created_at": _iso(self.created_at),
+            "created_at": iso(self.created_at),
         }
 
 
@@ -112,7 +110,3 @@ class Event(Base):
     comment_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("comments.id"), index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat(timespec="milliseconds") + "Z" if moment else None

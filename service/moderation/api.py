@@ -6,13 +6,14 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
-from service import db, metrics
-from service.comments.lookup import find_comment
+from service import db
+from service.accounts.auth import current_moderator, require_token
+from service.accounts.models import Moderator
+from service.comments.services import find_comment
+from service.cursors import InvalidCursor
 from service.errors import APIError, json_object
-from service.moderation.auth import current_moderator, require_token
-from service.moderation.models import Moderator
-from service.moderation.review import (
-    InvalidCursor,
+from service.moderation.schemas import BulkDecisionRequest, DecisionRequest, QueueQuery
+from service.moderation.services import (
     QueueItem,
     UnknownComments,
     model_decision,
@@ -20,7 +21,6 @@ from service.moderation.review import (
     parent_of,
     review_queue,
 )
-from service.moderation.schemas import BulkDecisionRequest, DecisionRequest, QueueQuery
 
 bp = Blueprint("moderation_api", __name__, url_prefix="/api/v1/moderation")
 
@@ -64,7 +64,6 @@ def decide(comment_id: str) -> tuple[Response, int, dict[str, str]]:
         if unchanged:
             raise APIError(409, "already_decided", f"The comment is {found.status} already.",
                            comment_status=found.status)
-    metrics.DECISIONS.labels(body.outcome, "moderator").inc()
     location = url_for(".comment", comment_id=found.id)
     return jsonify(decided[0].as_dict() | {"comment_id": str(found.id)}), 201, {
         "Location": location}
@@ -82,8 +81,6 @@ def decide_many() -> Response:
         message = f"no such comment: {error}"
         raise APIError(422, "invalid_input", f"comment_ids: {message}",
                        fields={"comment_ids": message}) from None
-    if decided:
-        metrics.DECISIONS.labels(body.outcome, "moderator").inc(len(decided))
     return jsonify({
         "decisions": [decision.as_dict() | {"comment_id": str(decision.comment_id)}
                       for decision in decided],

@@ -8,14 +8,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
-from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from service import db
+from service.accounts.auth import current_moderator, require_token
 from service.errors import APIError, json_object
-from service.moderation.auth import current_moderator, require_token
-from service.webhooks import endpoints
-from service.webhooks.dispatch import enqueue_attempt
+from service.webhooks import services
 from service.webhooks.models import (
     MAX_DELIVERY_ID,
     DeliveryStatus,
@@ -38,7 +36,7 @@ def create_endpoint() -> tuple[Response, int, dict[str, str]]:
     """Register an endpoint (201); the answer holds its secret, shown this once."""
     new = NewEndpoint.model_validate(json_object())
     with db.transaction() as session, _url_checked():
-        endpoint = endpoints.create(session, by=_admin(), **new.model_dump(),
+        endpoint = services.create(session, by=_admin(), **new.model_dump(),
                                     allow_private=_allow_private())
     location = url_for(".get_endpoint", endpoint_id=endpoint.id)
     return (jsonify(endpoint.as_dict() | {"secret": endpoint.secret}), 201,
@@ -66,7 +64,7 @@ def change_endpoint(endpoint_id: str) -> Response:
     changes = EndpointChanges.model_validate(json_object()).changes()
     with db.transaction() as session, _url_checked():
         endpoint = _find(endpoint_id)
-        endpoints.change(session, endpoint, changes, by=_admin(), allow_private=_allow_private())
+        services.change(session, endpoint, changes, by=_admin(), allow_private=_allow_private())
     return jsonify(endpoint.as_dict())
 
 
@@ -75,7 +73,7 @@ def change_endpoint(endpoint_id: str) -> Response:
 def delete_endpoint(endpoint_id: str) -> tuple[str, int]:
     """Delete an endpoint with its deliveries and their log (204)."""
     with db.transaction() as session:
-        endpoints.delete(session, _find(endpoint_id), by=_admin())
+        services.delete(session, _find(endpoint_id), by=_admin())
     return "", 204
 
 
@@ -85,7 +83,7 @@ def rotate_secret(endpoint_id: str) -> tuple[Response, int, dict[str, str]]:
     """A new secret, shown this once; the old one also signs during the grace period."""
     with db.transaction() as session:
         endpoint = _find(endpoint_id)
-        endpoints.rotate_secret(session, endpoint,
+        services.rotate_secret(session, endpoint,
                                 current_app.config["WEBHOOK_SECRET_GRACE_SECONDS"], by=_admin())
     return (jsonify(endpoint.as_dict() | {"secret": endpoint.secret}), 200,
             {"Cache-Control": "no-store"})
@@ -130,8 +128,7 @@ def resend_delivery(endpoint_id: str, delivery_id: int) -> tuple[Response, int]:
     with db.transaction() as session:
         delivery = _find_delivery(endpoint_id, delivery_id)
         _check_enabled(delivery.endpoint)
-        due = endpoints.resend(session, delivery, by=_admin())
-    _enqueue([due])
+        services.resend(session, delivery, by=_admin())
     return jsonify(delivery.as_dict()), 202
 
 
@@ -142,19 +139,9 @@ def resend_failed(endpoint_id: str) -> tuple[Response, int]:
     with db.transaction() as session:
         endpoint = _find(endpoint_id)
         _check_enabled(endpoint)
-        due = endpoints.resend_failed(session, endpoint, by=_admin())
-    _enqueue(due)
+        due = services.resend_failed(session, endpoint, by=_admin())
     return jsonify({"resent": len(due)}), 202
 
-
-def _enqueue(due: list[tuple[int, int]]) -> None:
-    """Queue the attempts; when Redis is down, the sweeper queues them (they are due)."""
-    try:
-        for delivery_id, attempt in due:
-            enqueue_attempt(delivery_id, attempt)
-    except RedisError as error:
-        log.warning("re-send not queued (%s); the sweeper will queue it",
-                    error.__class__.__name__)
 
 
 @contextmanager

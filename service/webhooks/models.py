@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from service.db import Base, utcnow
+from service.db import Base, iso, utcnow
 
 EVENT_TYPES = ("comment.created", "comment.approved", "comment.held", "comment.rejected")
 MAX_DELIVERY_ID = 2**31 - 1
@@ -174,7 +174,3 @@ class WebhookFanOut(Base):
     event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), primary_key=True)
     deliveries: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-def iso(moment: datetime | None) -> str | None:
-    return moment.isoformat(timespec="milliseconds") + "Z" if moment else None

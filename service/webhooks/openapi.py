@@ -1,6 +1,6 @@
 """The webhook parts of the OpenAPI document: the admin API and the callbacks themselves.
 
-``service.openapi`` gathers these: ``webhook_paths`` into its paths, ``SCHEMAS`` into
+``service.openapi`` gathers these: ``paths()`` into its paths, ``SCHEMAS`` into
 its components, and ``CALLBACKS`` as the document's ``webhooks``.
 """
 
@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.apidoc import NULLABLE_TIME, TIME, error, json_content, ref
-from service.webhooks.models import EVENT_TYPES, MAX_DELIVERY_ID, DeliveryStatus
+from pydantic import BaseModel
 
-Paths = dict[str, dict[str, dict[str, Any]]]
+from service.apidoc import NULLABLE_TIME, TIME, Paths, error, json_content, ref
+from service.webhooks.models import EVENT_TYPES, MAX_DELIVERY_ID, DeliveryStatus
+from service.webhooks.schemas import EndpointChanges, NewEndpoint
+
+MODELS: tuple[type[BaseModel], ...] = (NewEndpoint, EndpointChanges)
+"""Request bodies, described by their pydantic models."""
+
 
 
 
@@ -112,7 +117,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
 }
 
 
-def webhook_paths() -> Paths:
+def paths() -> Paths:
     """The admins' API of webhook endpoints and their deliveries."""
     endpoint = {"name": "endpoint_id", "in": "path", "required": True,
                 "schema": {"type": "string", "format": "uuid"}}

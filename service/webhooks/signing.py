@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from standardwebhooks import Webhook
 
 from service.comments.models import Event
-from service.webhooks.models import iso
+from service.db import iso
 
 SECRET_PREFIX = "whsec_"
 SECRET_BYTES = 32

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -91,7 +93,7 @@ def _ms_since(started: float) -> int:
 class _PublicPeer:
     """Checks the address of each new connection before a byte is sent on it."""
 
-    def _new_conn(self):  # type: ignore[no-untyped-def]
+    def _new_conn(self) -> socket.socket:
         sock = super()._new_conn()  # type: ignore[misc]
         try:
             check_address(sock.getpeername()[0])
@@ -120,7 +122,7 @@ class _PublicHTTPSPool(HTTPSConnectionPool):
 class PublicOnlyAdapter(HTTPAdapter):
     """A requests adapter whose connections refuse non-public peers (``UnsafeURL``)."""
 
-    def init_poolmanager(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = {"http": _PublicHTTPPool,
                                                    "https": _PublicHTTPSPool}

@@ -59,7 +59,8 @@ def resolve(host: str, port: int) -> list[str]:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
         raise UnsafeURL(f"host {host!r} does not resolve ({error})") from None
-    return sorted({info[4][0] for info in found})
+    # str(): typeshed allows an int host for families other than AF_INET and AF_INET6.
+    return sorted({str(info[4][0]) for info in found})
 
 
 def check_address(address: str) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import rjsmin
 from flask import Blueprint, Response, render_template, request
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 bp = Blueprint("widget", __name__, template_folder="templates", static_folder="static",
                static_url_path="/widget/static")
@@ -29,7 +30,7 @@ def article() -> Response:
 
 
 @bp.get("/widget.js")
-def script() -> Response:
+def script() -> WerkzeugResponse:
     """The widget, minified, cacheable, and loadable from any site."""
     source, etag = minified_script()
     response = Response(source, mimetype="text/javascript")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 import uuid
@@ -86,10 +87,8 @@ class Killer(threading.Thread):
             victim.kill()
             self.kills += 1
             ready.discard(victim.pid)
-            try:
+            with contextlib.suppress(SQLAlchemyError):
                 self._checks.append((time.monotonic() + 1.0, leases(self.engine)))
-            except SQLAlchemyError:
-                pass
 
     def _wait_for_claim(self, comment_id: str, timeout: float = 0.2) -> None:
         """Return once the job's comment is claimed (or soon: a kill mid-job is fine too)."""

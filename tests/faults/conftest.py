@@ -21,6 +21,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
+from cli import redis_server
 from tests.support.processes import (
     Command,
     PostgresCluster,
@@ -29,7 +30,6 @@ from tests.support.processes import (
     tail,
     wait_until,
 )
-from workers import redis_server
 
 OUTPUT = Path(__file__).parents[1] / "output" / "faults.txt"
 SCORING_WORKERS = 3
@@ -90,7 +90,7 @@ class Stack:
 
     def moderation(self, *args: str, stdin: str = "") -> str:
         """Run a ``moderation`` command to its end; return what it printed."""
-        done = subprocess.run([sys.executable, "-m", "workers", *args], env=self.env,
+        done = subprocess.run([sys.executable, "-m", "cli", *args], env=self.env,
                               input=stdin, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
         return done.stdout
@@ -112,7 +112,8 @@ class Stack:
         return {state["pid"] for state in states if state.get("status") == "ready"}
 
     def wait_workers_ready(self, timeout: float) -> None:
-        wanted = lambda: {w.pid for w in self.workers if w.alive()} <= self.ready_pids()  # noqa: E731
+        def wanted():
+            return {w.pid for w in self.workers if w.alive()} <= self.ready_pids()
         try:
             wait_until(wanted, timeout, "scoring workers loading the model", interval=0.2)
         except TimeoutError:
@@ -134,7 +135,7 @@ class Stack:
             try:
                 with engine.connect():
                     pass
-            except Exception:  # noqa: BLE001 - any failure means: start it
+            except Exception:
                 self.postgres.start()
             finally:
                 engine.dispose()

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from service.comments.models import MODEL_ACTOR, Comment, Decision, Event, Status
+from service.comments.models import Comment, Decision, Event, Status
+from service.policy import MODEL_ACTOR
 from tests.support.processes import http_json
 
 

@@ -11,6 +11,7 @@ database outage left nothing behind.
 
 from __future__ import annotations
 
+import contextlib
 import time
 import warnings
 
@@ -32,11 +33,9 @@ DRAIN_SECONDS = 120
 def restart_redis(stack: Stack) -> dict[str, int]:
     """Stop Redis while jobs wait in the queue, start it again, count the jobs kept."""
     client = stack.redis.client()
-    try:
+    with contextlib.suppress(TimeoutError):
         wait_until(lambda: client.llen("rq:queue:scoring") > 0, 20, "jobs waiting in the queue",
                    interval=0.01)
-    except TimeoutError:
-        pass
     queued = [job_id.decode() for job_id in client.lrange("rq:queue:scoring", 0, -1)]
     stack.redis.stop()
     time.sleep(3)

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from service import db
-from service.moderation.accounts import revoke_token
-from service.moderation.models import ApiToken
-from tests.service.moderation.helpers import add, bearer, csrf_token, log_in, token_for
+from service.accounts.models import ApiToken
+from service.accounts.services import revoke_token
+from tests.support.accounts import add, bearer, csrf_token, log_in, token_for
 
 PUBLIC = {
     "static", "widget.static", "dashboard.static",  # files

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.service.moderation.helpers import add, log_in
+from tests.support.accounts import add, log_in
 
 HTML_PAGES = ["/", "/dashboard/login", "/dashboard/queue", "/dashboard/audit",
               "/dashboard/tokens", "/dashboard/settings", "/dashboard/webhooks"]

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from service import db
-from service.moderation.accounts import add_moderator
+from service.accounts.services import add_moderator
 from service.policy import LABELS
 from service.widget.views import DEMO_THREAD
 from tests.support.work import drain

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from cli import redis_server
 from service.app import create_app
 from service.queueing import queue
 from tests.support.work import drain
-from workers import redis_server
 from workers.worker import ModerationWorker
 
 

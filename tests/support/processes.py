@@ -7,6 +7,7 @@ that a failing test can show what the process said.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -24,7 +25,7 @@ from pathlib import Path
 from redis import Redis
 from redis.exceptions import RedisError
 
-from workers import redis_server
+from cli import redis_server
 
 POSTGRES_BIN = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
 
@@ -70,7 +71,7 @@ class Command:
         with self.log.open("a") as log:
             log.write(f"\n--- start {self.starts + 1} at {time.strftime('%H:%M:%S')} ---\n")
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "workers", *self.args], env=dict(self.env),
+                [sys.executable, "-m", "cli", *self.args], env=dict(self.env),
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )
         self.starts += 1
@@ -201,10 +202,8 @@ class PostgresCluster:
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
 
     def destroy(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

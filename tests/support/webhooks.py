@@ -13,7 +13,7 @@ from service import db
 from service.comments.events import comment_created, record_decision
 from service.comments.models import Comment, Status
 from service.queueing import WEBHOOKS_QUEUE, queue
-from service.webhooks import endpoints
+from service.webhooks import services
 from service.webhooks.models import EVENT_TYPES, DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from workers.worker import ModerationWorker
 
@@ -28,7 +28,7 @@ FAST = {
 def add_endpoint(app: Flask, url: str, events: Sequence[str] = EVENT_TYPES) -> WebhookEndpoint:
     """Register an endpoint as an admin would, bypassing the URL check's setting."""
     with app.app_context(), db.transaction() as session:
-        return endpoints.create(session, by="admin", url=url, events=events, allow_private=True)
+        return services.create(session, by="admin", url=url, events=events, allow_private=True)
 
 
 def add_comment(app: Flask, outcome: str | None = None, actor: str = "model") -> uuid.UUID:

@@ -21,10 +21,12 @@ from redis import Redis
 from rq import Queue
 from sqlalchemy import create_engine, func, insert, select
 
-from service.comments.models import MODEL_ACTOR, Comment, Decision, Event, Status
+from service.comments.models import Comment, Decision, Event, Status
+from service.comments.tasks import scoring_job
 from service.db import utcnow
 from service.health import SCORER_KEY
-from service.queueing import SCORING_QUEUE, enqueue_scoring
+from service.policy import MODEL_ACTOR
+from service.queueing import SCORING_QUEUE, enqueue
 from tests.support import databases
 
 WORKERS = 3
@@ -60,7 +62,7 @@ def test_three_workers_on_one_redis_and_postgresql_decide_each_comment_once(
         _wait_until_ready(connection, workers)
         ids = _store_pending(postgres_url, COMMENTS)
 
-        enqueue_scoring(ids, connection=connection)
+        enqueue((scoring_job(id_) for id_ in ids), connection=connection)
         _wait_until_drained(postgres_url, connection)
     finally:
         for worker in workers:
@@ -87,7 +89,7 @@ def test_three_workers_on_one_redis_and_postgresql_decide_each_comment_once(
 
 def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
     with log.open("wb") as output:
-        return subprocess.Popen([sys.executable, "-m", "workers", "worker", "--queue",
+        return subprocess.Popen([sys.executable, "-m", "cli", "worker", "--queue",
                                  SCORING_QUEUE], env=env, stdout=output, stderr=subprocess.STDOUT)
 
 

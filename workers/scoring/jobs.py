@@ -6,15 +6,17 @@ import logging
 import time
 import uuid
 from datetime import timedelta
+from typing import Any, cast
 
 from flask import current_app
 from sqlalchemy import or_, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from service import db, metrics
 from service.comments.events import record_decision
-from service.comments.models import MODEL_ACTOR, Comment, Status
-from service.policy import decide
+from service.comments.models import Comment, Status
+from service.policy import MODEL_ACTOR, decide
 from service.sites import current_policy
 from workers.scoring.scorer import load_scorer
 
@@ -54,13 +56,14 @@ def score_comment(comment_id: str) -> dict[str, int]:
         policy = current_policy(session, config)
         for comment, comment_scores in zip(comments, scores, strict=True):
             verdict = decide(comment_scores, policy, text=comment.body)
-            won = session.execute(
+            # cast: an UPDATE gives a CursorResult, which Session.execute types as Result.
+            won = cast("CursorResult[Any]", session.execute(
                 update(Comment)
                 .where(Comment.id == comment.id, Comment.status == Status.PENDING,
                        Comment.claim_token == token)
                 .values(status=verdict.outcome)
                 .execution_options(synchronize_session=False)
-            ).rowcount
+            )).rowcount
             if won != 1:
                 continue
             record_decision(
@@ -70,7 +73,8 @@ def score_comment(comment_id: str) -> dict[str, int]:
             )
             decided.append(comment)
     for comment in decided:
-        metrics.DECISIONS.labels(comment.status, MODEL_ACTOR).inc()
+        if comment.decided_at is None:  # record_decision set it
+            raise RuntimeError(f"comment {comment.id} was decided without a decision time")
         metrics.TIME_TO_DECISION.observe((comment.decided_at - comment.created_at).total_seconds())
     log.info("scored %d comments, decided %d", len(comments), len(decided))
     return {"claimed": len(comments), "decided": len(decided)}

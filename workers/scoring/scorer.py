@@ -1,12 +1,13 @@
 """The scorer: Detoxify behind a small interface.
 
-This module (with the offline model tools in ``workers.model``) is the only place
+This module (with the model tools in ``modelkit``) is the only place
 that knows torch and Detoxify. A worker loads its scorer once, at start, and keeps
 it for every job it runs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -153,15 +154,13 @@ def configure_torch(threads: int) -> int:
 
     threads = threads or min(4, os.cpu_count() or 1)
     torch.set_num_threads(threads)
-    try:
+    with contextlib.suppress(RuntimeError):  # already set, or parallel work already ran
         torch.set_num_interop_threads(1)
-    except RuntimeError:  # already set, or parallel work already ran in this process
-        pass
     return threads
 
 
 def _load(config: Mapping[str, Any], backend: str) -> DetoxifyScorer:
-    from workers.model.assemble import OFFLINE_MODEL_NAME, OFFLINE_MODEL_VERSION, ensure_model
+    from workers.scoring.assembly import OFFLINE_MODEL_NAME, OFFLINE_MODEL_VERSION, ensure_model
 
     model = config["MODERATION_MODEL"]
     batch_size = config["SCORING_BATCH_SIZE"]

@@ -6,11 +6,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
+from cli import redis_server
 from service import db
-from service.comments.models import Comment, Decision
 from service.app import create_app
+from service.comments.models import Comment, Decision
 from tests.support.work import drain
-from workers import redis_server
 from workers.sweeper import sweep
 
 THREAD = "/api/v1/threads/ukraine-peace-deal/comments"
@@ -26,7 +26,8 @@ def test_redis_down_at_post_still_accepts_and_the_sweeper_queues_it_later(settin
     with app.app_context():
         # Time passes: the comment has waited longer than the sweeper's patience.
         db.session().execute(update(Comment).values(
-            created_at=db.utcnow() - timedelta(seconds=settings.get("SWEEP_AFTER_SECONDS", 30) + 1)))
+            created_at=db.utcnow()
+            - timedelta(seconds=settings.get("SWEEP_AFTER_SECONDS", 30) + 1)))
         db.session().commit()
         assert sweep() == 1
     drain(app)

@@ -13,7 +13,7 @@ import uuid
 import pytest
 from werkzeug.routing import Rule
 
-from tests.service.moderation.helpers import bearer, csrf_token
+from tests.support.accounts import bearer, csrf_token
 
 OPEN = {"dashboard_login.login", "dashboard.static"}
 API_PREFIXES = ("/api/v1/moderation",)

@@ -8,7 +8,7 @@ from service import db
 from service.policy import LABELS, Policy
 from service.sites import save_settings
 from tests.conftest import OUTPUT_DIR
-from tests.service.moderation.helpers import PASSWORD, post_comment, status
+from tests.support.accounts import PASSWORD, post_comment, status
 from tests.support.work import drain
 
 BODIES = ("The bus lanes helped my commute.", "Nobody asked for the new parking fees.")

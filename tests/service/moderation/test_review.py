@@ -8,12 +8,19 @@ import uuid
 from sqlalchemy import select
 
 from service import db
+from service.accounts.models import AuditEntry
 from service.comments.models import Event
-from service.moderation.models import AuditEntry
 from service.policy import LABELS, Policy
 from service.sites import save_settings
-from tests.service.moderation.helpers import (HOLD_ALL, audit_actions, bearer, csrf_token,
-                                              post_comment, scored, status)
+from tests.support.accounts import (
+    HOLD_ALL,
+    audit_actions,
+    bearer,
+    csrf_token,
+    post_comment,
+    scored,
+    status,
+)
 from tests.support.work import drain
 
 API = "/api/v1/moderation"

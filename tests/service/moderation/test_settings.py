@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from service import db
-from service.moderation.models import AuditEntry
+from service.accounts.models import AuditEntry
 from service.policy import LABELS
-from tests.service.moderation.helpers import csrf_token, scored, status
+from tests.support.accounts import csrf_token, scored, status
 
 NEVER = dict.fromkeys(LABELS, "1")
 ALWAYS = dict.fromkeys(LABELS, "0")

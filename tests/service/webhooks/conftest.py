@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.service.moderation.helpers import add, bearer, log_in, token_for
+from tests.support.accounts import add, bearer, log_in, token_for
 from tests.support.receiver import Receiver
 from tests.support.webhooks import FAST
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.service.moderation.helpers import csrf_token, log_in
+from tests.support.accounts import csrf_token, log_in
 from tests.support.receiver import Reply
 from tests.support.webhooks import add_comment, add_endpoint, deliver_webhooks, deliveries
 

@@ -200,8 +200,8 @@ def test_two_widgets_on_a_publishers_page_on_another_origin(settings, request, p
     expect(alpha_list.first).to_contain_text("Point 0")
     expect(alpha.get_by_role("button", name="Oldest first")).to_have_attribute(
         "aria-pressed", "true")
-    expect(beta.get_by_role("list", name="Published comments").get_by_role("listitem")).to_have_text(
-        [re.compile("Point 0")])
+    listed = beta.get_by_role("list", name="Published comments").get_by_role("listitem")
+    expect(listed).to_have_text([re.compile("Point 0")])
     post(beta, "Bo", "Posted from another origin.")
     expect(own_comment(beta)).to_contain_text("Awaiting moderation")
     expect(alpha.get_by_role("list", name="Your comments")).to_be_hidden()
@@ -302,7 +302,8 @@ def test_load_more_sorting_and_replies_one_level_deep(app, live_server, browser_
     parent = thread.locator(f"li[data-id='{ids[0]}']")
     expect(parent.get_by_role("list", name="Replies to Reader 0")).to_contain_text(
         "I agree with the first point.")
-    expect(thread.get_by_role("list", name="Published comments").locator(":scope > li")).to_have_count(25)
+    top_level = thread.get_by_role("list", name="Published comments").locator(":scope > li")
+    expect(top_level).to_have_count(25)
     expect(parent.get_by_role("button", name="Reply to Bo")).to_be_visible()
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from service import db
 from service.comments.models import Event
-from service.webhooks import endpoints
+from service.webhooks import services
 from service.webhooks.models import WebhookEndpoint
 from service.webhooks.transport import post
 from service.webhooks.verify import InvalidWebhook, verify_webhook
@@ -20,7 +20,7 @@ from workers.delivery import fan_out
 def test_nothing_is_delivered_to_a_disabled_endpoint(app, receiver):
     endpoint = add_endpoint(app, receiver.url)
     with app.app_context(), db.transaction() as session:
-        endpoints.change(session, session.get(WebhookEndpoint, endpoint.id), {"enabled": False},
+        services.change(session, session.get(WebhookEndpoint, endpoint.id), {"enabled": False},
                          by="admin")
 
     add_comment(app, "approved")
@@ -36,7 +36,7 @@ def test_disabling_fails_the_pending_deliveries_and_sends_them_no_more(app, rece
     with app.app_context():
         assert fan_out(db.session().scalar(select(Event.id))) == 1  # its attempt is queued
     with app.app_context(), db.transaction() as session:
-        endpoints.change(session, session.get(WebhookEndpoint, endpoint.id), {"enabled": False},
+        services.change(session, session.get(WebhookEndpoint, endpoint.id), {"enabled": False},
                          by="maria")
     deliver_webhooks(app)
 
@@ -84,7 +84,7 @@ def test_after_rotation_both_secrets_sign_until_the_grace_period_ends(app, recei
     endpoint = add_endpoint(app, receiver.url, events=["comment.created"])
     old_secret = endpoint.secret
     with app.app_context(), db.transaction() as session:
-        new_secret = endpoints.rotate_secret(session, session.get(WebhookEndpoint, endpoint.id),
+        new_secret = services.rotate_secret(session, session.get(WebhookEndpoint, endpoint.id),
                                              3600, by="admin")
     add_comment(app)
     deliver_webhooks(app)

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
+from cli import redis_server
 from service import db
 from service.app import create_app
 from service.comments.models import Event
 from service.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookFanOut
 from tests.support.webhooks import add_comment, add_endpoint, deliver_webhooks, deliveries
-from workers import redis_server
 from workers.delivery import fan_out, sweep
 
 
@@ -89,3 +89,20 @@ def test_fan_out_twice_makes_one_delivery_per_endpoint(app, receiver):
         assert fan_out(event_id) == 0
         assert db.session().scalar(select(func.count()).select_from(WebhookDelivery)) == 1
         assert db.session().get(WebhookFanOut, event_id).deliveries == 1
+
+
+def test_a_fan_out_lost_in_a_partial_redis_loss_is_queued_again(app, redis, receiver):
+    add_endpoint(app, receiver.url)
+    make_old(app, WebhookEndpoint, "created_at", 7200)
+    add_comment(app)
+    [job_id] = [key.decode().removeprefix("rq:job:") for key in redis.keys("rq:job:webhook-*")]
+    assert redis.lrange("rq:queue:webhooks", 0, -1) == [job_id.encode()]
+
+    redis.delete("rq:queue:webhooks")  # the queue is lost; the job's hash still says queued
+    make_old(app, Event, "created_at", 3600)
+    with app.app_context():
+        assert sweep() == {"fan_outs": 1, "attempts": 0}
+
+    deliver_webhooks(app)
+    assert len(receiver.wait_for(1)) == 1
+    assert [delivery.status for delivery in deliveries(app)] == ["succeeded"]

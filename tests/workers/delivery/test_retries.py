@@ -7,8 +7,9 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from service import db
-from service.webhooks.dispatch import enqueue_attempt, enqueue_fan_out
+from service.queueing import enqueue
 from service.webhooks.models import WebhookEndpoint
+from service.webhooks.tasks import attempt_job, fan_out_job
 from service.webhooks.verify import verify_webhook
 from tests.support.receiver import Reply
 from tests.support.webhooks import (
@@ -140,8 +141,7 @@ def test_a_duplicate_job_never_sends_a_succeeded_delivery_again(app, receiver):
     [delivery] = deliveries(app)
 
     with app.app_context():
-        enqueue_attempt(delivery.id, 1)
-        enqueue_fan_out([delivery.event_id])
+        enqueue([attempt_job(delivery.id, 1), fan_out_job([delivery.event_id])])
     run_webhook_worker(app)
 
     assert len(receiver.requests) == 1

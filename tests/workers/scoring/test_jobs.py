@@ -15,8 +15,8 @@ THREAD = "/api/v1/threads/t/comments"
 
 
 def post_many(client, count: int) -> list[str]:
-    return [client.post(THREAD, json={"author": "Ana", "body": f"Comment number {index}"}).json["id"]
-            for index in range(count)]
+    return [client.post(THREAD, json={"author": "Ana", "body": f"Comment number {i}"}).json["id"]
+            for i in range(count)]
 
 
 def test_a_job_run_twice_leaves_one_decision(app, client):

@@ -42,7 +42,7 @@ def test_killed_mid_batch_then_swept_and_finished_once(settings, app, client):
         if key in {"DATABASE_URL", "REDIS_URL", "MODERATION_MODEL", "MODERATION_MODEL_CONFIG",
                    "MODERATION_INSTANCE_DIR", "TORCH_THREADS"}
     } | {"SCORING_BATCH_SIZE": str(COMMENTS), "SCORING_LEASE_SECONDS": "1"}
-    worker = subprocess.Popen([sys.executable, "-m", "workers", "worker", "--queue", "scoring"],
+    worker = subprocess.Popen([sys.executable, "-m", "cli", "worker", "--queue", "scoring"],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120

@@ -34,7 +34,7 @@ def test_a_missing_checkpoint_says_what_to_set(tmp_path):
 
 
 def test_a_config_folder_without_config_json_says_what_it_must_hold(tiny_model, tmp_path):
-    with pytest.raises(ModelUnavailable, match="config.json"):
+    with pytest.raises(ModelUnavailable, match=r"config\.json"):
         load_scorer(config(MODERATION_MODEL=tiny_model["MODERATION_MODEL"],
                            MODERATION_MODEL_CONFIG=str(tmp_path)))
 

@@ -1,0 +1,1 @@
+"""The accounts' dashboard pages: the front door, login, API tokens and the audit log."""

@@ -1,0 +1,108 @@
+"""The comments' part of the OpenAPI document: the public API that the widget uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from service.apidoc import (
+    INVALID,
+    NULLABLE_TIME,
+    SCORES,
+    STATUS,
+    TIME,
+    Paths,
+    error,
+    json_content,
+    path_parameter,
+    ref,
+)
+from service.comments.schemas import NewComment
+
+MODELS: tuple[type[BaseModel], ...] = (NewComment,)
+"""Request bodies, described by their pydantic models."""
+
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "Comment": {
+        "type": "object", "required": ["id", "thread_id", "status", "created_at"],
+        "properties": {
+            "id": {"type": "string", "format": "uuid"},
+            "thread_id": {"type": "string"},
+            "parent_id": {"type": ["string", "null"], "format": "uuid"},
+            "status": STATUS,
+            "created_at": TIME,
+            "decided_at": NULLABLE_TIME,
+            "author": {"type": "string", "description": "Only once the comment is approved."},
+            "body": {"type": "string", "description": "Only once the comment is approved."},
+        },
+    },
+    "CommentPage": {
+        "type": "object", "required": ["thread_id", "comments", "next_cursor"],
+        "properties": {
+            "thread_id": {"type": "string"},
+            "comments": {"type": "array", "items": ref("Comment")},
+            "next_cursor": {"type": ["string", "null"]},
+        },
+    },
+    "Decision": {
+        "type": "object",
+        "required": ["id", "outcome", "actor", "reason", "scores", "model", "created_at"],
+        "properties": {
+            "id": {"type": "integer"},
+            "comment_id": {"type": "string", "format": "uuid"},
+            "outcome": {"type": "string", "enum": ["approved", "held", "rejected"]},
+            "actor": {"type": "string",
+                      "description": "\"model\" for the model, else the moderator's name."},
+            "reason": {"type": "string"},
+            "scores": {"oneOf": [SCORES, {"type": "null"}],
+                       "description": "The model's scores (at the time, for a moderator)."},
+            "model": {"type": ["string", "null"]},
+            "thresholds": {"type": ["object", "null"],
+                           "description": "The policy in force, for the model's decision."},
+            "created_at": TIME,
+        },
+    },
+}
+
+
+def paths() -> Paths:
+    """The API that readers' clients (the widget) use."""
+    thread = path_parameter("thread_id", "1 to 200 letters, digits, '-', '_' or '.'.")
+    return {
+        "/api/v1/threads/{thread_id}/comments": {
+            "post": {
+                "tags": ["comments"], "summary": "Post a comment; it is scored before it shows.",
+                "parameters": [thread],
+                "requestBody": {"required": True,
+                                "content": {"application/json": {"schema": ref("NewComment")}}},
+                "responses": {
+                    "202": json_content(ref("Comment"), "Stored as pending; queued for scoring."),
+                    "400": error("The body is not JSON."),
+                    "404": error("The thread id is not valid."),
+                    "409": error("The same comment was posted just before."),
+                    "415": error("The body is not sent as application/json."),
+                    "422": INVALID,
+                    "429": error("Too many comments from this client; see Retry-After."),
+                },
+            },
+            "get": {
+                "tags": ["comments"], "summary": "The thread's published comments, oldest first.",
+                "parameters": [thread,
+                               {"name": "limit", "in": "query",
+                                "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+                               {"name": "cursor", "in": "query", "schema": {"type": "string"}}],
+                "responses": {"200": json_content(ref("CommentPage"), "A page of comments."),
+                              "400": error("A bad limit or cursor."),
+                              "404": error("The thread id is not valid.")},
+            },
+        },
+        "/api/v1/comments/{comment_id}": {
+            "get": {
+                "tags": ["comments"], "summary": "A comment's status; its text once published.",
+                "parameters": [path_parameter("comment_id", "The comment's id.")],
+                "responses": {"200": json_content(ref("Comment"), "The comment."),
+                              "404": error("No comment has that id.")},
+            },
+        },
+    }

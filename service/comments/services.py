@@ -1,0 +1,93 @@
+"""The comments' rules and transactions: posting, finding and listing comments."""
+
+from __future__ import annotations
+
+import operator
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from service import db, metrics
+from service.comments.abuse import check_new_comment
+from service.comments.events import comment_created
+from service.comments.models import Comment, Status
+from service.comments.schemas import NewComment
+from service.comments.tasks import scoring_job
+from service.cursors import decode_cursor, encode_cursor
+from service.errors import APIError
+from service.queueing import enqueue_after_commit
+
+
+def post_comment(session: Session, thread_id: str, new: NewComment,
+                 config: Mapping[str, Any]) -> Comment:
+    """Store a new pending comment with its ``comment.created`` event, and queue its scoring.
+
+    The comment and its event are one transaction; the scoring job is queued after it
+    commits (when Redis is down, the sweeper queues it later).
+
+    Raises:
+        APIError: when the comment breaks a posting rule or names a parent elsewhere.
+    """
+    check_new_comment(session, thread_id, new.author, new.body, config)
+    if new.parent_id is not None:
+        parent = session.get(Comment, new.parent_id)
+        if parent is None or parent.thread_id != thread_id:
+            raise APIError(422, "invalid_input", "parent_id: no such comment in this thread",
+                           fields={"parent_id": "no such comment in this thread"})
+    comment = Comment(
+        id=uuid.uuid4(), thread_id=thread_id, parent_id=new.parent_id, author=new.author,
+        body=new.body, status=Status.PENDING, created_at=db.utcnow(),
+    )
+    with db.transaction() as session:
+        session.add(comment)
+        comment_created(session, comment)
+        enqueue_after_commit(session, scoring_job(comment.id))
+    metrics.COMMENTS_RECEIVED.inc()
+    return comment
+
+
+def find_comment(comment_id: str) -> Comment:
+    """The comment with that id.
+
+    Raises:
+        APIError: 404 when the id is malformed or names no comment.
+    """
+    try:
+        key = uuid.UUID(comment_id)
+    except ValueError:
+        raise APIError(404, "not_found", "No comment has that id.") from None
+    comment = db.session().get(Comment, key)
+    if comment is None:
+        raise APIError(404, "not_found", "No comment has that id.")
+    return comment
+
+
+def thread_page(session: Session, thread_id: str, *, limit: int, newest: bool,
+                cursor: str | None) -> tuple[list[Comment], str | None]:
+    """One page of a thread's published comments, and the cursor of the next page.
+
+    Raises:
+        InvalidCursor: for a cursor this function did not make.
+    """
+    beyond = operator.lt if newest else operator.gt
+    query = (
+        select(Comment)
+        .where(Comment.thread_id == thread_id, Comment.status == Status.APPROVED)
+        .order_by(*((Comment.created_at.desc(), Comment.id.desc()) if newest
+                    else (Comment.created_at, Comment.id)))
+        .limit(limit + 1)
+    )
+    if cursor:
+        created_at, last_id = decode_cursor(cursor, datetime.fromisoformat, uuid.UUID)
+        query = query.where(or_(
+            beyond(Comment.created_at, created_at),
+            and_(Comment.created_at == created_at, beyond(Comment.id, last_id)),
+        ))
+    comments = list(session.scalars(query))
+    page = comments[:limit]
+    more = len(comments) > limit
+    return page, encode_cursor(page[-1].created_at, page[-1].id) if more else None

@@ -1,0 +1,1 @@
+"""The moderators' dashboard pages: the review queue and the site settings."""

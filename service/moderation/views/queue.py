@@ -1,0 +1,113 @@
+"""The review queue, a comment's page with its history, and the decision forms."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
+from pydantic import ValidationError
+from werkzeug.wrappers import Response
+
+from service import db
+from service.accounts.auth import acting_moderator, login_required
+from service.accounts.shell import add_nav_link
+from service.comments.models import Comment
+from service.cursors import InvalidCursor
+from service.errors import validation_message
+from service.moderation.schemas import REASON_CODES, BulkDecisionRequest, QueueQuery
+from service.moderation.services import (
+    QueueItem,
+    QueuePage,
+    UnknownComments,
+    flagged_labels,
+    model_decision,
+    moderate,
+    parent_of,
+    review_queue,
+)
+from service.policy import LABELS
+
+bp = Blueprint("dashboard_queue", __name__, url_prefix="/dashboard", template_folder="../templates")
+
+
+@bp.record_once
+def _add_to_navigation(state: BlueprintSetupState) -> None:
+    add_nav_link(state.app, "Queue", "dashboard_queue.index", order=10)
+
+PAGE_SIZE = 25
+
+
+@bp.get("/queue")
+@login_required
+def index() -> str | tuple[str, int]:
+    """Held comments (or another status), oldest first or by highest score."""
+    try:
+        query = QueueQuery.model_validate({"limit": PAGE_SIZE, **request.args.to_dict()})
+        page = review_queue(db.session(), query)
+    except (ValidationError, InvalidCursor) as error:
+        message = validation_message(error)[0] if isinstance(error, ValidationError) else str(error)
+        flash(f"Those filters do not work: {message}.", "error")
+        return render_template("dashboard/queue.html", page=QueuePage([], 0), query=None,
+                               labels=LABELS, reasons=REASON_CODES), 400
+    return render_template("dashboard/queue.html", page=page, query=query, labels=LABELS,
+                           reasons=REASON_CODES)
+
+
+@bp.get("/comments/<uuid:comment_id>")
+@login_required
+def comment(comment_id: uuid.UUID) -> str:
+    """A comment in full, with its whole history, oldest first."""
+    session = db.session()
+    found = session.get(Comment, comment_id)
+    if found is None:
+        abort(404, "No comment has that id.")
+    item = QueueItem(found, model_decision(found), parent_of(session, found))
+    history = [(decision, flagged_labels(decision)) for decision in found.decisions]
+    return render_template("dashboard/comment.html", item=item, history=history, labels=LABELS,
+                           reasons=REASON_CODES)
+
+
+@bp.post("/decisions")
+@login_required
+def decide() -> Response:
+    """Approve or reject the comments chosen, then go back where the form was."""
+    back = _back()
+    ids = request.form.getlist("comment_ids")
+    if not ids:
+        flash("Select the comments to decide first (x selects the current one).", "error")
+        return redirect(back, 303)
+    action = request.form.get("action", "")
+    code, note = request.form.get("code", ""), request.form.get("note", "").strip()
+    if action == "reject" and code not in REASON_CODES:
+        flash("Choose why the comments are rejected.", "error")
+        return redirect(back, 303)
+    reason = (f"{code}: {note}" if note else code) if action == "reject" else note
+    try:
+        body = BulkDecisionRequest.model_validate(
+            {"action": action, "reason": reason, "comment_ids": ids})
+        with db.transaction() as session:
+            decided, unchanged = moderate(session, body.comment_ids, body, acting_moderator())
+    except ValidationError as error:
+        flash(f"Nothing was decided: {validation_message(error)[0]}.", "error")
+        return redirect(back, 303)
+    except UnknownComments:
+        flash("Nothing was decided: a comment chosen no longer exists.", "error")
+        return redirect(back, 303)
+    if decided:
+        flash(f"{body.outcome.capitalize()} {_count(len(decided))}.", "success")
+    if unchanged:
+        flash(f"{_count(len(unchanged))} {'was' if len(unchanged) == 1 else 'were'} "
+              f"{body.outcome} already.", "info")
+    return redirect(back, 303)
+
+
+def _count(number: int) -> str:
+    return f"{number} comment{'' if number == 1 else 's'}"
+
+
+def _back() -> str:
+    target = request.form.get("next", "")
+    if target.startswith("/dashboard/") and not target.startswith("//"):
+        return target
+    return url_for(".index")

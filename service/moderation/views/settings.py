@@ -1,0 +1,93 @@
+"""The site's settings, for admins: thresholds, pre-moderation, word lists, origins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
+from pydantic import ValidationError
+from werkzeug.wrappers import Response
+
+from service import db
+from service.accounts import audit
+from service.accounts.auth import acting_moderator, login_required
+from service.accounts.models import Role
+from service.accounts.shell import add_nav_link
+from service.errors import validation_message
+from service.moderation.schemas import SiteSettingsForm
+from service.policy import LABELS
+from service.sites import allowed_origins, current_policy, save_settings
+
+bp = Blueprint("dashboard_settings", __name__, url_prefix="/dashboard",
+               template_folder="../templates")
+
+
+@bp.record_once
+def _add_to_navigation(state: BlueprintSetupState) -> None:
+    add_nav_link(state.app, "Settings", "dashboard_settings.edit", role=Role.ADMIN, order=40)
+
+
+@bp.get("/settings")
+@login_required(role=Role.ADMIN)
+def edit() -> str:
+    """The settings in force, in a form."""
+    return render_template("dashboard/settings.html", settings=_in_force(), labels=LABELS)
+
+
+@bp.post("/settings")
+@login_required(role=Role.ADMIN)
+def save() -> Response | tuple[str, int]:
+    """Save the settings; they apply from the next comment scored on."""
+    form = request.form
+    submitted: dict[str, Any] = {
+        "hold": {label: form.get(f"hold-{label}", "") for label in LABELS},
+        "reject": {label: form.get(f"reject-{label}", "") for label in LABELS},
+        "hold_everything": form.get("hold_everything") == "on",
+        **{name: form.get(name, "").splitlines()
+           for name in ("banned_words", "suspect_words", "allowed_origins")},
+    }
+    try:
+        settings = SiteSettingsForm.model_validate(submitted)
+        policy = settings.policy()
+    except (ValidationError, ValueError) as error:
+        message = validation_message(error)[0] if isinstance(error, ValidationError) else str(error)
+        flash(f"Nothing was saved: {message}.", "error")
+        return render_template("dashboard/settings.html", settings=submitted, labels=LABELS), 400
+    before = _in_force()
+    after = policy.as_dict() | {"banned_words": list(policy.banned_words),
+                                "suspect_words": list(policy.suspect_words),
+                                "allowed_origins": settings.allowed_origins}
+    changes = _changes(before, after)
+    if not changes:
+        flash("Nothing changed.", "info")
+        return redirect(url_for(".edit"), 303)
+    moderator = acting_moderator()
+    with db.transaction() as session:
+        save_settings(session, policy=policy, origins=settings.allowed_origins, by=moderator.name)
+        audit.record(session, actor=moderator.name, action=audit.Action.SETTINGS_CHANGED,
+                     subject="site", reason=", ".join(changes), details={"changes": changes})
+    flash("Saved. The next comment scored follows these settings.", "success")
+    return redirect(url_for(".edit"), 303)
+
+
+def _in_force() -> dict[str, Any]:
+    session, config = db.session(), current_app.config
+    policy = current_policy(session, config)
+    return policy.as_dict() | {"banned_words": list(policy.banned_words),
+                               "suspect_words": list(policy.suspect_words),
+                               "allowed_origins": allowed_origins(session, config)}
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """``{"hold.toxicity": [0.3, 0.4], "banned_words": [[...], [...]], ...}``."""
+    changes: dict[str, list[Any]] = {}
+    for key, new in after.items():
+        old = before.get(key)
+        if isinstance(new, dict):
+            for label, value in new.items():
+                if (old or {}).get(label) != value:
+                    changes[f"{key}.{label}"] = [(old or {}).get(label), value]
+        elif old != new:
+            changes[key] = [old, new]
+    return changes

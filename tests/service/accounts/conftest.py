@@ -1,0 +1,13 @@
+"""Fixtures of the accounts tests: as the moderation tests', every comment is held."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.accounts import HOLD_ALL
+
+
+@pytest.fixture
+def settings(settings: dict) -> dict:
+    settings.update(MODERATION_THRESHOLDS=HOLD_ALL, RATELIMIT_ENABLED=False)
+    return settings

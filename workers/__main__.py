@@ -1,3 +1,0 @@
-from workers.cli import cli
-
-cli(prog_name="moderation")
