@@ -6,7 +6,8 @@ On one machine, with one model and the same comments, it measures:
 (b) the service's scorer alone, fed batches as the scoring job claims them;
 (c) the whole pipeline: real workers draining pending comments from Redis and the database;
 (d) intake: concurrent POSTs to the running web app (gunicorn) while the workers are busy;
-(e) post-to-decision latency under light load.
+(e) post-to-decision latency under light load;
+(f) Perspective-compatible ``comments:analyze`` latency, one request at a time.
 
 It prints a table, then as its last line one JSON object with every figure.
 """
@@ -28,7 +29,7 @@ from bench import comments, load, pipeline, profiles, scoring, stack
 from service.config import load_config
 from workers.scoring.scorer import unload_scorers
 
-DEFAULT_VALIDATION_CSV = Path(__file__).resolve().parents[3] / "shared/data/jigsaw/train.csv"
+DEFAULT_VALIDATION_CSV = Path(__file__).resolve().parents[2] / "shared/data/jigsaw/train.csv"
 """The Jigsaw data beside the repository (``../shared``), when it is there."""
 
 
@@ -48,6 +49,8 @@ DEFAULT_VALIDATION_CSV = Path(__file__).resolve().parents[3] / "shared/data/jigs
 @click.option("--concurrency", type=click.IntRange(min=1), default=8, show_default=True,
               help="Concurrent clients of the intake load.")
 @click.option("--decision-samples", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--analyze-samples", type=click.IntRange(min=1), default=100, show_default=True,
+              help="comments:analyze requests for the (f) latency.")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Scoring worker processes.")
 @click.option("--torch-threads", type=click.IntRange(min=0), default=0, show_default=True,
@@ -105,6 +108,9 @@ def _run(options: dict[str, Any], work_dir: Path) -> None:
         _say("(e) post-to-decision latency, one comment at a time")
         latencies = load.time_to_decision(
             service.base_url, comments.comments(options["decision_samples"], seed=2))
+        _say("(f) comments:analyze latency, one request at a time")
+        analyze = load.analyze_latency(service.base_url, stack.perspective_key(service),
+                                       comments.comments(options["analyze_samples"], seed=5))
         _say(f"(c) pipeline: the workers drain {len(texts)} pending comments")
         seconds = pipeline.drain(service.database_url, service.redis_url, texts)
         # Each job claims a batch, so most of the N jobs find their comment decided
@@ -132,6 +138,8 @@ def _run(options: dict[str, Any], work_dir: Path) -> None:
         "intake_errors": intake.errors,
         "intake_cpu_ms_per_post": round(web_cpu * 1000 / intake.requests, 2),
         "decision_p50_ms": round(load.median(latencies), 1),
+        "analyze_p50_ms": round(load.percentile(analyze, 0.50), 1),
+        "analyze_p99_ms": round(load.percentile(analyze, 0.99), 1),
         "worker_rss_mb": round(max(now for now, _ in memory)),
         "worker_peak_rss_mb": round(max(peak for _, peak in memory)),
         "workers": options["workers"],
@@ -229,6 +237,9 @@ def table(figures: dict[str, Any]) -> str:
         ("    web CPU time per POST (gunicorn processes)",
          f"{figures['intake_cpu_ms_per_post']} ms", f"{figures['intake_errors']} errors"),
         ("(e) post-to-decision latency p50, light load", f"{figures['decision_p50_ms']} ms", ""),
+        ("(f) comments:analyze latency p50 / p99, light load",
+         f"{figures['analyze_p50_ms']} / {figures['analyze_p99_ms']} ms",
+         "target < 100 / < 300"),
         ("agreement with fp32 decisions",
          "not measured" if figures["agreement"] is None else f"{figures['agreement']:.2%}",
          f"{figures['agreement_texts']} texts, {figures['agreement_model']} (target >= 99%)"),

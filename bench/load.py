@@ -32,8 +32,13 @@ class LoadResult:
 
     def percentile(self, share: float) -> float:
         """The latency (ms) under which ``share`` of the successful requests finished."""
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+        return percentile(self.latencies_ms, share)
+
+
+def percentile(latencies: Sequence[float], share: float) -> float:
+    """The latency under which ``share`` of ``latencies`` fall (0 for none)."""
+    ordered = sorted(latencies)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
 def post_comments(base_url: str, bodies: Sequence[str], *, concurrency: int,
@@ -108,6 +113,26 @@ def time_to_decision(base_url: str, bodies: Sequence[str], *, poll_seconds: floa
             if time.perf_counter() - started > timeout:
                 raise RuntimeError(f"comment {created['id']} was not decided in {timeout} s")
             time.sleep(poll_seconds)
+    connection.close()
+    return latencies
+
+
+def analyze_latency(base_url: str, key: str, bodies: Sequence[str]) -> list[float]:
+    """POST each body alone to ``comments:analyze``, as Coral does; the latencies in ms."""
+    address = urlsplit(base_url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+    latencies = []
+    for body in bodies:
+        payload = json.dumps({"comment": {"text": body}, "doNotStore": True,
+                              "requestedAttributes": {"TOXICITY": {}}, "languages": ["en"]})
+        started = time.perf_counter()
+        connection.request("POST", f"/v1alpha1/comments:analyze?key={key}", payload,
+                           {"Content-Type": "application/json"})
+        response = connection.getresponse()
+        answer = json.loads(response.read())
+        if response.status != 200:
+            raise RuntimeError(f"comments:analyze answered {response.status}: {answer}")
+        latencies.append((time.perf_counter() - started) * 1000)
     connection.close()
     return latencies
 

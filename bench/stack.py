@@ -26,7 +26,7 @@ from rq import Queue
 from cli import redis_server
 from service.health import SCORER_KEY
 from service.migrate import upgrade
-from service.queueing import SCORING_QUEUE
+from service.queueing import ANALYZE_QUEUE, SCORING_QUEUE
 
 READY_TIMEOUT_SECONDS = 300
 WORKER_STOP_SECONDS = 180
@@ -80,7 +80,7 @@ def running(work_dir: Path, settings: Mapping[str, Any], *, workers: int, web_wo
         logs.mkdir(exist_ok=True)
         for number in range(workers):
             profile = profile_dir / f"worker-{number}.prof" if profile_dir else None
-            process = _spawn(["worker", "--queue", SCORING_QUEUE], env,
+            process = _spawn(["worker", "--queue", ANALYZE_QUEUE, "--queue", SCORING_QUEUE], env,
                              logs / f"worker-{number}.log", profile)
             # A worker stops after its current job: up to a batch of a slow model.
             stack.callback(_stop, process, WORKER_STOP_SECONDS)
@@ -94,6 +94,14 @@ def running(work_dir: Path, settings: Mapping[str, Any], *, workers: int, web_wo
         _wait_for_workers(running_stack, workers, logs)
         _wait_for_web(running_stack, logs)
         yield running_stack
+
+
+def perspective_key(stack: Stack) -> str:
+    """A new Perspective API key (``moderation keys create``) with room for any load."""
+    created = subprocess.run([sys.executable, "-m", "cli", "keys", "create", "bench", "--quota",
+                              "100000"], env=stack.env, capture_output=True, text=True,
+                             timeout=120, check=True)
+    return created.stdout.strip().splitlines()[-1]
 
 
 def rss_mb(process: subprocess.Popen) -> tuple[float, float]:

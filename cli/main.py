@@ -16,6 +16,7 @@ from service.accounts.cli import moderators, tokens
 from service.app import create_app
 from service.config import markdown_table
 from service.migrate import upgrade
+from service.perspective.cli import keys
 from service.queueing import QUEUES
 
 _LAZY_COMMANDS = {
@@ -23,6 +24,11 @@ _LAZY_COMMANDS = {
     "model": ("modelkit.cli", "model"),
 }
 """Commands of the ``tools`` extra: name -> (module, attribute), imported when used."""
+
+
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(f)s" "%(a)s"'
+"""gunicorn's default access log line without the query string: Perspective clients send
+their API key as ``?key=``."""
 
 
 class ModerationGroup(FlaskGroup):
@@ -63,7 +69,10 @@ def web(host: str, port: int, processes: int, threads: int) -> None:
     os.execvp(sys.executable, [
         sys.executable, "-m", "gunicorn", "service.app:create_app()",
         "--bind", f"{host}:{port}", "--workers", str(processes), "--threads", str(threads),
-        "--access-logfile", "-", "--forwarded-allow-ips", "*",
+        "--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT,
+        # gunicorn itself trusts no peer's X-Forwarded-*: TRUSTED_PROXIES decides, in the
+        # app's ProxyFix.
+        "--forwarded-allow-ips", "",
     ])
 
 
@@ -80,7 +89,9 @@ def worker(queues: tuple[str, ...], burst: bool) -> None:
     app = _app()
     connection = redis()
     moderation_worker = ModerationWorker(
-        [queue(name, connection) for name in queues or QUEUES], app=app, connection=connection
+        # In QUEUES' order, whatever the command line's: analyze requests first.
+        [queue(name, connection) for name in QUEUES if name in queues or not queues],
+        app=app, connection=connection,
     )
     if not moderation_worker.load_model():
         raise click.ClickException("the model did not load (see above); comments stay pending")
@@ -134,3 +145,4 @@ def _app() -> Flask:
 
 cli.add_command(moderators)
 cli.add_command(tokens)
+cli.add_command(keys)

@@ -18,6 +18,8 @@ from service.config import load_config
 from service.migrate import upgrade
 
 MAX_BACKOFF_SECONDS = 60
+STOP_SECONDS = 10
+"""How long Ctrl-C waits for the processes (a worker finishing its batch) before killing."""
 
 
 @dataclass
@@ -49,15 +51,31 @@ class Child:
             self.restart_at = 0.0
             self.start(env)
 
+    stop_signal: int = signal.SIGTERM
+    """What asks the process to stop: gunicorn takes SIGINT as "now", SIGTERM as "drain"."""
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+            self.process.send_signal(self.stop_signal)
+
+    def wait(self, deadline: float) -> str:
+        """Wait for the process until ``deadline`` (monotonic), then kill it; say which."""
+        if self.process is None:
+            return f"{self.name} was not running"
+        try:
+            self.process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+            return f"stopped {self.name} (pid {self.process.pid})"
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            return f"killed {self.name} (pid {self.process.pid}): it did not stop in time"
 
 
 def run_all(host: str, port: int) -> None:
     """Start Redis (when none answers), migrate, then run web, worker and sweeper.
 
-    Ctrl-C stops everything that was started here.
+    Ctrl-C stops everything that was started here at once (the web server does not wait
+    for open keep-alive connections), and says what it stopped.
     """
     config = load_config()
     instance = Path(config["MODERATION_INSTANCE_DIR"])
@@ -70,7 +88,7 @@ def run_all(host: str, port: int) -> None:
     env = os.environ | {"REDIS_URL": redis_url, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
     upgrade(config["DATABASE_URL"])
     children = [
-        Child("web", ["web", "--host", host, "--port", str(port)]),
+        Child("web", ["web", "--host", host, "--port", str(port)], stop_signal=signal.SIGINT),
         Child("worker", ["worker"]),
         Child("sweeper", ["sweep"]),
     ]
@@ -94,15 +112,14 @@ def run_all(host: str, port: int) -> None:
                 child.check(env)
             time.sleep(0.5)
     finally:
+        click.echo("stopping…", err=True)
         for child in children:
             child.stop()
+        deadline = time.monotonic() + STOP_SECONDS
         for child in children:
-            if child.process is not None:
-                try:
-                    child.process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    child.process.kill()
+            click.echo(child.wait(deadline), err=True)
         if redis_process:
             redis_process.terminate()
             redis_process.wait(timeout=10)
+            click.echo(f"stopped redis-server (pid {redis_process.pid})", err=True)
         click.echo("stopped")

@@ -1,4 +1,4 @@
-"""``moderation model``: train, evaluate, calibrate and inspect the scoring model.
+"""``moderation model``: train, fine-tune, evaluate, calibrate and inspect the scoring model.
 
 Heavy imports (torch, transformers, Detoxify) happen inside the commands, so that
 the ``moderation`` command starts fast.
@@ -76,6 +76,55 @@ def train(data: Path, out: Path, seed: int, epochs: int, limit: int | None,
     click.echo(json.dumps({"validation_auc": manifest["validation_auc"],
                            "validation_mean_auc": manifest["validation_mean_auc"],
                            "weights_sha256": manifest["weights_sha256"],
+                           "seconds": manifest["seconds"]["total"]}))
+
+
+@model.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for the weights, manifest, checkpoint, splits and report.")
+@click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=None, help="Folder with jigsaw/, civil_comments/, olid/ and fox_news/ "
+                                 "(default: ../shared/data beside the repository).")
+@click.option("--epochs", type=click.FloatRange(min=0, min_open=True), default=1.75,
+              show_default=True)
+@click.option("--max-minutes", type=click.FloatRange(min=0), default=46.5, show_default=True,
+              help="Stop training after this long (counted from the start), keeping the best "
+                   "checkpoint so far.")
+@click.option("--max-steps", type=click.IntRange(min=1), default=None,
+              help="Stop after this many steps (the manifest's reproduce_with_max_steps "
+                   "repeats a run that the time budget stopped).")
+@click.option("--threads", type=click.IntRange(min=0), default=2, show_default=True,
+              help="Torch threads (0: one per core, at most 4); results depend on it.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help="Use the first N rows of each source only (a quick run).")
+@click.option("--baseline/--no-baseline", default=False, show_default=True,
+              help="Also report the configured service model (MODERATION_MODEL) on the same "
+                   "rows.")
+def finetune(out: Path, data_dir: Path | None, epochs: float, max_minutes: float,
+             max_steps: int | None, threads: int, seed: int, limit: int | None,
+             baseline: bool) -> None:
+    """Fine-tune the whole encoder on the four shared sources (the news-minilm weights).
+
+    Writes OUT/news-minilm.safetensors, OUT/manifest.json, an assembled checkpoint
+    (MODERATION_MODEL=OUT/checkpoint.ckpt MODERATION_MODEL_CONFIG=OUT/config),
+    OUT/splits.csv, OUT/scores.npz and OUT/report.json (figures on the report halves).
+    """
+    from modelkit.finetune import FinetuneOptions
+    from modelkit.finetune import finetune as run_finetune
+    from modelkit.sources import DEFAULT_DATA_DIR
+
+    options = FinetuneOptions(out=out, data_dir=data_dir or DEFAULT_DATA_DIR, seed=seed,
+                              epochs=epochs, max_minutes=max_minutes, max_steps=max_steps,
+                              threads=threads, limit=limit, baseline=baseline)
+    try:
+        manifest = run_finetune(options, echo=click.echo)
+    except (OSError, ValueError) as error:  # the data: a missing file or column, a bad label
+        raise click.ClickException(str(error)) from error
+    click.echo(json.dumps({"weights_sha256": manifest["weights_sha256"],
+                           "steps": manifest["steps"], "best_step": manifest["best_step"],
+                           "stopped_on_time": manifest["stopped_on_time"],
+                           "assembly_max_abs_diff": manifest["assembly_check"]["max_abs_diff"],
                            "seconds": manifest["seconds"]["total"]}))
 
 
@@ -202,27 +251,23 @@ def info() -> None:
 
 
 def _describe_files(config: dict[str, Any]) -> list[str]:
-    from workers.scoring.assembly import (
-        OFFLINE_MODEL_NAME,
-        OFFLINE_MODEL_VERSION,
-        WEIGHTS_FILE,
-        ModelAssemblyError,
-        base_model_dir,
-    )
+    from workers.scoring.assembly import SHIPPED_MODELS, ModelAssemblyError, base_model_dir
 
     name = config["MODERATION_MODEL"]
-    if name == OFFLINE_MODEL_NAME:
-        size = f"{WEIGHTS_FILE.stat().st_size / 1e6:.1f} MB" if WEIGHTS_FILE.is_file() \
-            else "MISSING"
+    if name in SHIPPED_MODELS:
+        model = SHIPPED_MODELS[name]
+        weights = model.weights_file
+        size = f"{weights.stat().st_size / 1e6:.1f} MB" if weights.is_file() else "MISSING"
         try:
             encoder = str(base_model_dir())
         except ModelAssemblyError as error:
             encoder = f"MISSING ({error})"
         assembled = Path(config["MODERATION_MODEL_CACHE"]) / \
-            f"{OFFLINE_MODEL_NAME}-{OFFLINE_MODEL_VERSION}"
+            f"{name}-{model.weights_sha256[:12]}"
         state = "assembled" if assembled.is_dir() else "assembled at first use"
-        return [f"offline model, version {OFFLINE_MODEL_VERSION}",
-                f"shipped weights: {WEIGHTS_FILE} ({size})",
+        return [f"offline model, version {model.version}",
+                f"shipped weights: {weights} ({size})",
+                f"calibration: {model.calibration_file or '(none: raw scores)'}",
                 f"encoder and tokenizer: {encoder}",
                 f"assembled checkpoint: {assembled} ({state})"]
     path = Path(name)

@@ -22,6 +22,7 @@ from service.moderation.api import bp as moderation_api
 from service.moderation.views import queue as moderation_queue
 from service.moderation.views import settings as moderation_settings
 from service.openapi import bp as openapi
+from service.perspective.api import bp as perspective_api
 from service.webhooks import tasks as webhook_tasks
 from service.webhooks.api import bp as webhooks_api
 from service.webhooks.views import bp as webhooks_dashboard
@@ -66,6 +67,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(moderation_queue.bp)
     app.register_blueprint(moderation_settings.bp)
     app.register_blueprint(openapi)
+    app.register_blueprint(perspective_api)
     app.register_blueprint(webhooks_api)
     app.register_blueprint(webhooks_dashboard)
     app.register_blueprint(widget)

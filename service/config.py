@@ -82,7 +82,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_CONTENT_LENGTH", 64 * 1024, "Largest request body accepted, in bytes.", int),
     Setting("REPEAT_WINDOW_SECONDS", 600,
             "The same text from the same author in a thread within this many seconds is "
-            "refused with 409 (whitespace and case ignored; 0: off).", int),
+            "refused with 409 (compared as skeletons: case, invisible characters and "
+            "look-alike letters ignored; 0: off).", int),
     Setting("MAX_PENDING_PER_THREAD", 500,
             "A thread with this many comments waiting to be scored takes no more "
             "(429 with Retry-After) until the workers catch up (0: no limit).", int),
@@ -99,6 +100,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RATE_LIMIT_POST", "5/minute;30/hour",
             "How often one client (IP address) may post comments; limits joined by `;`. "
             "Over it: 429 with Retry-After.", str),
+    Setting("RATE_LIMIT_LOGIN", "20/15 minutes",
+            "How many dashboard logins one IP address may try; over it: 429 with "
+            "Retry-After. (Five failures in 15 minutes also lock a name for that address "
+            "for 15 minutes; 50 from anywhere lock it for everyone.)", str),
+    Setting("RATE_LIMIT_LOGIN_SUBNET", "100/15 minutes",
+            "How many dashboard logins one network (IPv4 /24, IPv6 /56) may try.", str),
     Setting("RATELIMIT_ENABLED", True, "Whether per-client rate limits apply at all.", _bool),
     Setting("TRUSTED_PROXIES", 0,
             "How many reverse proxies in front of the web process set X-Forwarded-For, "
@@ -112,6 +119,17 @@ SETTINGS: tuple[Setting, ...] = (
             "Multiplies every delay of the webhook retry schedule (tests shrink it).", float),
     Setting("WEBHOOK_SECRET_GRACE_SECONDS", 24 * 3600,
             "After a webhook secret is rotated, how long the old one still signs too.", int),
+    Setting("PERSPECTIVE_TIMEOUT_SECONDS", 2.0,
+            "How long a Perspective-compatible `comments:analyze` request waits for a worker's "
+            "scores before it answers 503 UNAVAILABLE (keep it below the client's timeout).",
+            float),
+    Setting("PERSPECTIVE_DEFAULT_QUOTA", 10,
+            "Requests per second that a new Perspective API key may make (`moderation keys "
+            "create --quota` sets another); beyond it: 429 RESOURCE_EXHAUSTED.", int),
+    Setting("OPS_TOKEN", "",
+            "A secret for monitoring: with `Authorization: Bearer <OPS_TOKEN>`, `/readyz` "
+            "names its workers (hosts, process ids) and `/metrics` adds the process's own "
+            "metrics; when set, `/metrics` needs it. Empty: no one sees those details."),
     Setting("PROMETHEUS_MULTIPROC_DIR", "",
             "Folder shared by the web and worker processes of one host for their metrics."),
     Setting("LOG_LEVEL", "INFO", "Python logging level."),

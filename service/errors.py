@@ -21,22 +21,67 @@ class APIError(Exception):
         self.status, self.code, self.message, self.extra = status, code, message, extra
 
 
+MAX_JSON_DEPTH = 32
+"""The deepest nesting of arrays and objects that a request body may have."""
+MAX_WHOLE_NUMBER = 2**63 - 1
+"""No whole number in a query is larger: the databases' biggest integer."""
+
+
+def json_depth(raw: bytes) -> int:
+    """How deeply ``raw``'s arrays and objects nest (strings skipped), without parsing it."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
+
+
 def json_object() -> dict:
     """The request's JSON object body.
 
     Raises:
-        APIError: 415 when the body is not declared JSON, 400 when it does not parse,
-            422 when it is not an object.
+        APIError: 415 when the body is not declared JSON, 400 when it does not parse or
+            nests deeper than ``MAX_JSON_DEPTH``, 422 when it is not an object.
     """
     if not request.is_json:
         raise APIError(415, "unsupported_media_type",
                        "Send JSON with Content-Type: application/json.")
+    if json_depth(request.get_data(cache=True)) > MAX_JSON_DEPTH:
+        raise APIError(400, "invalid_json", f"The request body nests arrays or objects "
+                       f"deeper than {MAX_JSON_DEPTH} levels.")
     payload = request.get_json(silent=True)
     if payload is None:
         raise APIError(400, "invalid_json", "The request body is not valid JSON.")
     if not isinstance(payload, dict):
         raise APIError(422, "invalid_input", "The request body must be a JSON object.")
     return payload
+
+
+def whole_number(name: str, raw: str, low: int = 0, high: int = MAX_WHOLE_NUMBER) -> int:
+    """``raw`` (a query parameter called ``name``) as a whole number from ``low`` to ``high``.
+
+    Only ASCII digits count: ``str.isdigit`` also takes "²" and "①", which ``int`` refuses.
+
+    Raises:
+        APIError: 400 naming the parameter and the numbers allowed.
+    """
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 19 and low <= int(raw) <= high):
+        raise APIError(400, f"invalid_{name}", f"{name} must be a whole number from {low} "
+                       f"to {high}.")
+    return int(raw)
 
 
 def error_response(status: int, code: str, message: str, **extra: object) -> Response:
@@ -83,6 +128,10 @@ def init_app(app: Flask) -> None:
             if error.get_response().headers.get(header):
                 response.headers[header] = error.get_response().headers[header]
         return response
+
+    @app.errorhandler(RecursionError)
+    def _too_deep(_error: RecursionError) -> Response:
+        return error_response(400, "too_deep", "The request nests too deeply to be read.")
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import time
+from datetime import UTC, datetime
 from typing import cast
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, current_app, jsonify, request
 from redis import Redis
 from redis.exceptions import RedisError
+from rq.utils import utcparse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from service import db, metrics
+from service.errors import error_response
 from service.queueing import QUEUES, redis
 
 bp = Blueprint("health", __name__)
@@ -23,13 +27,28 @@ SCORER_TTL_SECONDS = 90
 
 
 def scorer_states(connection: Redis) -> list[dict]:
-    """The model states that live scoring workers report."""
+    """The model states that scoring workers report, live or not (see ``worker_alive``)."""
     keys = list(connection.scan_iter(SCORER_KEY.format(worker="*"), count=100))
     if not keys:
         return []
     # cast: redis types every command of its sync client as maybe awaitable.
     values = cast("list[bytes | None]", connection.mget(keys))
     return [json.loads(raw) for raw in values if raw]
+
+
+def worker_alive(connection: Redis, name: str) -> bool:
+    """Whether the RQ worker ``name`` is registered, has not died, and beat recently."""
+    # cast: as above.
+    fields = cast("list[bytes | None]", connection.hmget(f"rq:worker:{name}",
+                                                          ["last_heartbeat", "death"]))
+    beat, death = fields
+    if beat is None or death is not None:
+        return False
+    try:
+        seen = utcparse(beat.decode())
+    except ValueError:
+        return False
+    return (datetime.now(UTC) - seen).total_seconds() <= SCORER_TTL_SECONDS
 
 
 @bp.get("/healthz")
@@ -39,7 +58,10 @@ def healthz() -> Response:
 
 @bp.get("/readyz")
 def readyz() -> tuple[Response, int]:
-    """Ready when the database and Redis answer and a worker has the model loaded."""
+    """Ready when the database and Redis answer and a live worker has the model loaded.
+
+    Which workers (names, hosts, process ids) only with ``OPS_TOKEN``; else how many.
+    """
     checks: dict[str, dict] = {}
     started = time.perf_counter()
     try:
@@ -50,9 +72,10 @@ def readyz() -> tuple[Response, int]:
     try:
         redis().ping()
         states = scorer_states(redis())
+        live = [state for state in states if worker_alive(redis(), state.get("worker", ""))]
         checks["redis"] = {"ok": True}
-        loaded = [state for state in states if state.get("status") == "ready"]
-        checks["model"] = {"ok": bool(loaded), "workers": states}
+        loaded = [state for state in live if state.get("status") == "ready"]
+        checks["model"] = {"ok": bool(loaded), "workers": live if _detail() else len(live)}
         if not loaded:
             checks["model"]["error"] = (
                 next((state["error"] for state in states if state.get("error")), None)
@@ -69,5 +92,20 @@ def readyz() -> tuple[Response, int]:
 
 @bp.get("/metrics")
 def prometheus() -> Response:
-    payload, content_type = metrics.exposition(redis(), QUEUES)
+    """The service's metrics; the process's own (versions, memory) with ``OPS_TOKEN`` only.
+
+    When ``OPS_TOKEN`` is set, the page needs it.
+    """
+    if current_app.config["OPS_TOKEN"] and not _detail():
+        return error_response(401, "missing_token", "Send the OPS_TOKEN in the header "
+                              "Authorization: Bearer <token>.")
+    payload, content_type = metrics.exposition(redis(), QUEUES, detail=_detail())
     return Response(payload, content_type=content_type)
+
+
+def _detail() -> bool:
+    """Whether the request carries ``OPS_TOKEN``: it may see host names and process ids."""
+    token = current_app.config["OPS_TOKEN"]
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    return bool(token) and scheme.lower() == "bearer" and hmac.compare_digest(
+        given.strip().encode(), token.encode())

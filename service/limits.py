@@ -37,10 +37,11 @@ def posting_limit() -> str:
 
 def init_app(app: Flask) -> None:
     """Count requests in the app's Redis and answer a breach with a JSON 429."""
-    try:
-        parse_many(app.config["RATE_LIMIT_POST"])
-    except ValueError as error:
-        raise ValueError(f"RATE_LIMIT_POST: {error}") from error
+    for name in ("RATE_LIMIT_POST", "RATE_LIMIT_LOGIN", "RATE_LIMIT_LOGIN_SUBNET"):
+        try:
+            parse_many(app.config[name])
+        except ValueError as error:
+            raise ValueError(f"{name}: {error}") from error
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
     app.config.setdefault("RATELIMIT_STORAGE_OPTIONS",
                           {"socket_connect_timeout": 2, "socket_timeout": 2})
@@ -49,6 +50,8 @@ def init_app(app: Flask) -> None:
 
 
 def _too_many_requests(error: RateLimitExceeded) -> Response:
+    if isinstance(error.response, Response):  # the limit's own answer (``on_breach``)
+        return error.response
     breached = limiter.current_limit
     wait = max(1, math.ceil(breached.window.reset_time - time.time())) if breached else 60
     log.info("rate limit %s reached", error.description)

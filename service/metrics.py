@@ -58,8 +58,13 @@ class QueueDepthCollector:
         yield gauge
 
 
-def exposition(connection: Redis, queues: tuple[str, ...]) -> tuple[bytes, str]:
-    """The metrics page: this process's (or this host's) metrics and the queue depths."""
+def exposition(connection: Redis, queues: tuple[str, ...], *,
+               detail: bool = False) -> tuple[bytes, str]:
+    """The metrics page: this process's (or this host's) metrics and the queue depths.
+
+    Args:
+        detail: add the process's own metrics (Python version, memory, file handles).
+    """
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
@@ -67,4 +72,16 @@ def exposition(connection: Redis, queues: tuple[str, ...]) -> tuple[bytes, str]:
         return generate_latest(registry), CONTENT_TYPE_LATEST
     registry = CollectorRegistry()
     registry.register(QueueDepthCollector(connection, queues))
-    return generate_latest(REGISTRY) + generate_latest(registry), CONTENT_TYPE_LATEST
+    own = generate_latest(REGISTRY)
+    if not detail:
+        own = b"\n".join(line for line in own.split(b"\n") if not _of_the_process(line))
+    return own + generate_latest(registry), CONTENT_TYPE_LATEST
+
+
+PROCESS_PREFIXES = (b"python", b"process")
+"""The default collectors' metrics: the process, its platform and garbage collector."""
+
+
+def _of_the_process(line: bytes) -> bool:
+    name = line.removeprefix(b"# HELP ").removeprefix(b"# TYPE ")
+    return name.split(b"_", 1)[0] in PROCESS_PREFIXES

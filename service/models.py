@@ -2,6 +2,7 @@
 
 from service.accounts.models import ApiToken, AuditEntry, Moderator
 from service.comments.models import Comment, Decision, Event
+from service.perspective.models import PerspectiveAnalysis, PerspectiveKey, SuggestedScore
 from service.sites import SiteSettings
 from service.webhooks.models import (
     WebhookAttempt,
@@ -11,6 +12,7 @@ from service.webhooks.models import (
 )
 
 __all__ = [
-    "ApiToken", "AuditEntry", "Comment", "Decision", "Event", "Moderator", "SiteSettings",
+    "ApiToken", "AuditEntry", "Comment", "Decision", "Event", "Moderator",
+    "PerspectiveAnalysis", "PerspectiveKey", "SiteSettings", "SuggestedScore",
     "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookFanOut",
 ]

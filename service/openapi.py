@@ -17,11 +17,12 @@ from flask import Blueprint, Response, current_app, jsonify
 from service.apidoc import Paths
 from service.comments import openapi as comments
 from service.moderation import openapi as moderation
+from service.perspective import openapi as perspective
 from service.webhooks import openapi as webhooks
 
 bp = Blueprint("openapi", __name__)
 
-FRAGMENTS = (comments, moderation, webhooks)
+FRAGMENTS = (comments, moderation, perspective, webhooks)
 
 SCHEMAS: dict[str, dict[str, Any]] = {
     "Error": {

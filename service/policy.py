@@ -17,6 +17,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from service.text import skeleton
+
 MODEL_ACTOR = "model"
 """The actor of the decisions the model takes (a moderator's name is never this)."""
 
@@ -134,7 +136,7 @@ def _words(value: object, name: str) -> Iterable[object]:
 
 
 def word_list(words: Iterable[object], name: str = "words") -> tuple[str, ...]:
-    """Clean a list of words or phrases: trimmed, spaces squeezed, no repeats (ignoring case).
+    """Clean a list of words or phrases: trimmed, spaces squeezed, no repeats (as skeletons).
 
     Raises:
         ValueError: for an item that is not text, or one too long, or too many items.
@@ -150,25 +152,26 @@ def word_list(words: Iterable[object], name: str = "words") -> tuple[str, ...]:
             raise ValueError(f"{name}: {word[:20]!r}... is longer than {MAX_WORD_LENGTH} "
                              "characters")
         if word:
-            cleaned.setdefault(word.casefold(), word)
+            cleaned.setdefault(skeleton(word), word)
     if len(cleaned) > MAX_WORDS:
         raise ValueError(f"{name} holds more than {MAX_WORDS} words")
     return tuple(cleaned.values())
 
 
 def matched_words(text: str, words: tuple[str, ...]) -> tuple[str, ...]:
-    """The ``words`` found in ``text`` as whole words or phrases, ignoring case."""
+    """The ``words`` found in ``text`` as whole words or phrases, compared as skeletons
+    (``service.text``: case, invisible characters and look-alikes ignored)."""
     if not text or not words:
         return ()
     pattern, spelled = _word_pattern(tuple(words))
     found = dict.fromkeys(spelled[match.group(0)] for match in
-                          pattern.finditer(" ".join(text.casefold().split())))
+                          pattern.finditer(skeleton(text)))
     return tuple(found)
 
 
 @functools.lru_cache(maxsize=64)
 def _word_pattern(words: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
-    spelled = {" ".join(word.casefold().split()): word for word in words}
+    spelled = {skeleton(word): word for word in words if skeleton(word)}
     alternatives = sorted(spelled, key=len, reverse=True)
     body = "|".join(re.escape(word) for word in alternatives)
     return re.compile(rf"(?<!\w)(?:{body})(?!\w)"), spelled

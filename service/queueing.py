@@ -28,9 +28,12 @@ from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
+ANALYZE_QUEUE = "analyze"
+"""Perspective-compatible requests, which a web request waits on: served first."""
 SCORING_QUEUE = "scoring"
 WEBHOOKS_QUEUE = "webhooks"
-QUEUES = (SCORING_QUEUE, WEBHOOKS_QUEUE)
+QUEUES = (ANALYZE_QUEUE, SCORING_QUEUE, WEBHOOKS_QUEUE)
+"""Every queue, in the order a worker serves them (RQ takes the first non-empty one)."""
 
 _AFTER_COMMIT = "jobs_after_commit"
 

@@ -21,7 +21,7 @@ from rq import Queue, SimpleWorker
 from rq.job import Job
 
 from service.health import SCORER_KEY, SCORER_TTL_SECONDS
-from service.queueing import SCORING_QUEUE
+from service.queueing import ANALYZE_QUEUE, SCORING_QUEUE
 from workers.scoring.scorer import ModelUnavailable, load_scorer
 
 log = logging.getLogger(__name__)
@@ -38,13 +38,13 @@ class ModerationWorker(SimpleWorker):
         self.model_state: dict | None = None
 
     def load_model(self) -> bool:
-        """Load the scorer now, when this worker serves the scoring queue.
+        """Load the scorer now, when this worker serves the scoring or the analyze queue.
 
         Returns:
             Whether the model loaded; when not, the reason is logged and reported to
             ``/readyz``, and the worker should not take scoring jobs.
         """
-        if SCORING_QUEUE not in self.queue_names():
+        if not {SCORING_QUEUE, ANALYZE_QUEUE} & set(self.queue_names()):
             return True
         state = {"worker": self.name, "host": socket.gethostname(), "pid": os.getpid()}
         try:
@@ -63,6 +63,12 @@ class ModerationWorker(SimpleWorker):
     def heartbeat(self, timeout: int | None = None, pipeline=None) -> None:
         super().heartbeat(timeout, pipeline)
         self._report_model()
+
+    def register_death(self) -> None:
+        """Say so in Redis; a ready model state goes with the worker (a failure stays)."""
+        super().register_death()
+        if self.model_state is not None and self.model_state["status"] == "ready":
+            self.connection.delete(SCORER_KEY.format(worker=self.name))
 
     def perform_job(self, job: Job, queue: Queue) -> bool:
         with self.app.app_context():

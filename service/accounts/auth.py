@@ -29,7 +29,7 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 
 from service import db
 from service.accounts.models import Moderator, Role
-from service.accounts.services import token_owner
+from service.accounts.services import end_sessions, token_owner
 from service.errors import APIError, error_response
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -66,8 +66,15 @@ def log_in(moderator: Moderator) -> None:
     session["login_at"] = int(time.time())
 
 
-def log_out() -> None:
-    """End the dashboard session."""
+def log_out(moderator: Moderator | None = None) -> None:
+    """End the dashboard session; with ``moderator``, every session of theirs, on the server.
+
+    The moderator's session generation is raised, so that a copy of the cookie made
+    before is refused from now on (``_load_moderator``).
+    """
+    if moderator is not None:
+        with db.transaction() as db_session:
+            end_sessions(db_session, moderator)
     logout_user()
     session.clear()
 
@@ -127,9 +134,11 @@ def require_token(role: str = Role.MODERATOR) -> Callable[[View], View]:
             if scheme.lower() != "bearer" or not secret.strip():
                 return _unauthorized("missing_token", "Send a moderation API token in the "
                                      "header Authorization: Bearer <token>.")
-            moderator = token_owner(db.session(), secret.strip())
+            with db.transaction() as db_session:
+                moderator = token_owner(db_session, secret.strip())
             if moderator is None:
-                return _unauthorized("invalid_token", "The token is unknown or revoked.")
+                return _unauthorized("invalid_token",
+                                     "The token is unknown, expired or revoked.")
             if not moderator.has_role(role):
                 raise APIError(403, "forbidden", f"This needs the token of an {role}.")
             g.moderator = moderator
@@ -142,8 +151,16 @@ def require_token(role: str = Role.MODERATOR) -> Callable[[View], View]:
 
 
 @login_manager.user_loader
-def _load_moderator(moderator_id: str) -> Moderator | None:
-    return db.session().get(Moderator, int(moderator_id)) if moderator_id.isdigit() else None
+def _load_moderator(key: str) -> Moderator | None:
+    """The moderator of a session, if it is of their current generation and they are active."""
+    moderator_id, _, generation = key.partition(":")
+    if not (moderator_id.isascii() and moderator_id.isdigit() and len(moderator_id) < 19):
+        return None
+    moderator = db.session().get(Moderator, int(moderator_id))
+    if moderator is None or not moderator.is_active or generation != str(
+            moderator.session_generation):
+        return None
+    return moderator
 
 
 def _unauthorized(code: str, message: str) -> Response:

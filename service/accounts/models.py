@@ -30,6 +30,10 @@ class Moderator(UserMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16), default=Role.MODERATOR)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    """Kept in each dashboard session; raising it ends every session of the moderator."""
+    disabled_at: Mapped[datetime | None]
+    """A disabled moderator cannot log in, and their sessions and tokens stop working."""
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="moderator",
                                                   order_by="ApiToken.id")
@@ -41,6 +45,14 @@ class Moderator(UserMixin, Base):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    @property
+    def is_active(self) -> bool:
+        return self.disabled_at is None
+
+    def get_id(self) -> str:
+        """The session's key: the id and the generation, so that old sessions stop matching."""
+        return f"{self.id}:{self.session_generation}"
 
 
 class ApiToken(Base):
@@ -55,12 +67,17 @@ class ApiToken(Base):
     """The token's first characters, to tell tokens apart in lists."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+    """None: the token works until it is revoked."""
+    last_used_at: Mapped[datetime | None]
+    """When it last opened the API (updated at most once a minute)."""
 
     moderator: Mapped[Moderator] = relationship(back_populates="tokens")
 
     @property
     def active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and (self.expires_at is None
+                                            or self.expires_at > utcnow())
 
 
 class AuditEntry(Base):

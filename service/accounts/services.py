@@ -1,8 +1,9 @@
 """Moderator accounts: passwords, login lockout, and API tokens.
 
 Passwords are kept as Argon2id hashes. A name that fails to log in ``MAX_FAILURES``
-times within ``FAILURE_WINDOW`` is locked for ``LOCKOUT``, whether or not such a
-moderator exists, so that the answer tells nothing about which names are real.
+times within ``FAILURE_WINDOW`` is locked for ``LOCKOUT`` (``service.accounts.lockout``),
+whether or not such a moderator exists, so that the answer tells nothing about which
+names are real.
 Tokens are 256-bit random strings shown once; only their SHA-256 is stored.
 """
 
@@ -17,17 +18,18 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from service.accounts import lockout
 from service.accounts.audit import Action, record
-from service.accounts.models import ApiToken, AuditEntry, Moderator, Role
+from service.accounts.lockout import FAILURE_WINDOW as FAILURE_WINDOW  # re-exported
+from service.accounts.lockout import LOCKOUT as LOCKOUT
+from service.accounts.lockout import MAX_FAILURES as MAX_FAILURES
+from service.accounts.models import ApiToken, Moderator, Role
 from service.db import iso, utcnow
 from service.policy import MODEL_ACTOR
 
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(minutes=15)
-LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
 TOKEN_PREFIX = "mod_"
@@ -35,6 +37,10 @@ NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,79}$")
 CLI_ACTOR = "cli"
 """The actor of what is done with the ``moderation`` command."""
 RESERVED_NAMES = frozenset({MODEL_ACTOR, CLI_ACTOR})
+LAST_USED_GRAIN = timedelta(minutes=1)
+DURATION = re.compile(r"([0-9]{1,6})([mhdw])")
+DURATION_UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1),
+                  "w": timedelta(weeks=1)}
 
 _hasher = PasswordHasher()
 
@@ -81,60 +87,29 @@ def check_password(password: str) -> None:
                            "characters")
 
 
-def authenticate(session: Session, name: str, password: str) -> Login:
-    """Check a name and password; the attempt is audited in the session (commit it).
+def authenticate(session: Session, name: str, password: str, address: str = "") -> Login:
+    """Check a name and password from ``address``; the attempt is audited (commit it).
 
-    A locked name is refused without looking at the password.
+    A name locked for that address is refused without looking at the password; the
+    check and the count are atomic (``service.accounts.lockout``).
     """
     now = utcnow()
-    if until := locked_until(session, name, now):
-        record(session, actor=name, action=Action.LOGIN_REFUSED, reason="locked")
+    attempt, until = lockout.reserve(session, name, address[:80], now)
+    if until:
+        lockout.finish(session, attempt, Action.LOGIN_REFUSED, now)
+        attempt.reason = "locked"
         return Login(None, until)
     moderator = session.scalar(select(Moderator).where(Moderator.name == name))
     try:
         _hasher.verify(moderator.password_hash if moderator else _decoy_hash(), password)
     except (VerificationError, InvalidHashError):
         moderator = None
-    if moderator is None:
-        return Login(None, _count_failure(session, name, now))
+    if moderator is None or not moderator.is_active:
+        return Login(None, lockout.finish(session, attempt, Action.LOGIN_FAILED, now))
     if _hasher.check_needs_rehash(moderator.password_hash):
         moderator.password_hash = _hasher.hash(password)
-    record(session, actor=name, action=Action.LOGIN)
+    lockout.finish(session, attempt, Action.LOGIN, now)
     return Login(moderator)
-
-
-def locked_until(session: Session, name: str, now: datetime) -> datetime | None:
-    """When the lock on ``name`` ends, or None when it is not locked."""
-    locked_at = session.scalar(
-        select(func.max(AuditEntry.created_at))
-        .where(AuditEntry.actor == name[:80], AuditEntry.action == Action.LOCKOUT,
-               AuditEntry.created_at > now - LOCKOUT)
-    )
-    return locked_at + LOCKOUT if locked_at else None
-
-
-def _count_failure(session: Session, name: str, now: datetime) -> datetime | None:
-    """Record a failed login; lock the name at the last failure allowed."""
-    record(session, actor=name, action=Action.LOGIN_FAILED)
-    session.flush()
-    since = session.scalar(
-        select(func.max(AuditEntry.created_at))
-        .where(AuditEntry.actor == name[:80],
-               AuditEntry.action.in_([Action.LOGIN, Action.LOCKOUT]))
-    )
-    start = max(since, now - FAILURE_WINDOW) if since else now - FAILURE_WINDOW
-    failures = session.execute(
-        select(func.count()).select_from(AuditEntry)
-        .where(AuditEntry.actor == name[:80], AuditEntry.action == Action.LOGIN_FAILED,
-               AuditEntry.created_at > start)
-    ).scalar_one()
-    if failures < MAX_FAILURES:
-        return None
-    until = now + LOCKOUT
-    record(session, actor=name, action=Action.LOCKOUT,
-           reason=f"{failures} failed logins within {FAILURE_WINDOW.seconds // 60} minutes",
-           details={"until": iso(until)})
-    return until
 
 
 @functools.cache
@@ -143,16 +118,61 @@ def _decoy_hash() -> str:
     return _hasher.hash(secrets.token_hex(16))
 
 
-def create_token(session: Session, moderator: Moderator, *, by: str) -> tuple[ApiToken, str]:
-    """Make an API token for ``moderator``; return it and its secret (shown only once)."""
+def end_sessions(session: Session, moderator: Moderator) -> None:
+    """End every dashboard session of ``moderator`` (their cookies stop working)."""
+    moderator.session_generation = (moderator.session_generation or 0) + 1
+    session.add(moderator)
+
+
+def set_password(session: Session, moderator: Moderator, password: str, *, by: str) -> None:
+    """Change ``moderator``'s password and end their sessions.
+
+    Raises:
+        AccountError: for a password too short or too long.
+    """
+    check_password(password)
+    moderator.password_hash = _hasher.hash(password)
+    end_sessions(session, moderator)
+    record(session, actor=by, action=Action.PASSWORD_CHANGED, subject=moderator.name)
+
+
+def set_disabled(session: Session, moderator: Moderator, disabled: bool, *, by: str) -> None:
+    """Disable ``moderator`` (no login, sessions and tokens refused) or enable them again."""
+    moderator.disabled_at = utcnow() if disabled else None
+    end_sessions(session, moderator)
+    record(session, actor=by, subject=moderator.name,
+           action=Action.MODERATOR_DISABLED if disabled else Action.MODERATOR_ENABLED)
+
+
+def create_token(session: Session, moderator: Moderator, *, by: str,
+                 expires_in: timedelta | None = None) -> tuple[ApiToken, str]:
+    """Make an API token for ``moderator``; return it and its secret (shown only once).
+
+    Args:
+        expires_in: how long it works; None: until it is revoked.
+    """
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = utcnow()
     token = ApiToken(moderator=moderator, token_hash=_digest(secret), hint=secret[:10],
-                     created_at=utcnow())
+                     created_at=now, expires_at=now + expires_in if expires_in else None)
     session.add(token)
     session.flush()
     record(session, actor=by, action=Action.TOKEN_CREATED, subject=str(token.id),
-           details={"moderator": moderator.name, "hint": token.hint})
+           details={"moderator": moderator.name, "hint": token.hint,
+                    "expires_at": iso(token.expires_at)})
     return token, secret
+
+
+def parse_duration(text: str) -> timedelta:
+    """``30d``, ``12h``, ``90m`` or ``2w`` as a timedelta.
+
+    Raises:
+        AccountError: for anything else.
+    """
+    match = DURATION.fullmatch(text.strip())
+    if not match or int(match.group(1)) == 0:
+        raise AccountError("a duration is a whole number and a unit: 90m, 12h, 30d or 2w")
+    return int(match.group(1)) * DURATION_UNITS[match.group(2)]
 
 
 def revoke_token(session: Session, token: ApiToken, *, by: str) -> bool:
@@ -166,13 +186,24 @@ def revoke_token(session: Session, token: ApiToken, *, by: str) -> bool:
 
 
 def token_owner(session: Session, secret: str) -> Moderator | None:
-    """The moderator whose active token ``secret`` is, else None."""
+    """The active moderator whose unexpired, unrevoked token ``secret`` is, else None.
+
+    Notes the token's use in the session (at most once a minute): commit it.
+    """
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    return session.scalar(
-        select(Moderator).join(ApiToken)
-        .where(ApiToken.token_hash == _digest(secret), ApiToken.revoked_at.is_(None))
+    now = utcnow()
+    token = session.scalar(
+        select(ApiToken).join(Moderator)
+        .where(ApiToken.token_hash == _digest(secret), ApiToken.revoked_at.is_(None),
+               or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now),
+               Moderator.disabled_at.is_(None))
     )
+    if token is None:
+        return None
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_GRAIN:
+        token.last_used_at = now
+    return token.moderator
 
 
 def _digest(secret: str) -> str:

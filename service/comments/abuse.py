@@ -3,7 +3,8 @@
 Two cheap checks that need only the database:
 
 - a *repeat post*: the same text from the same author in the same thread within
-  ``REPEAT_WINDOW_SECONDS`` is refused with 409 (whitespace and case are ignored);
+  ``REPEAT_WINDOW_SECONDS`` is refused with 409 (compared as skeletons: case,
+  invisible characters and look-alike letters are ignored);
 - a *flood*: a thread with ``MAX_PENDING_PER_THREAD`` comments still waiting to be
   scored takes no more until the workers catch up (429 with ``Retry-After``).
 
@@ -17,13 +18,14 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import TooManyRequests
 
 from service.comments.models import Comment, Status
 from service.db import utcnow
 from service.errors import APIError
+from service.text import skeleton
 
 FLOOD_RETRY_AFTER_SECONDS = 30
 
@@ -48,8 +50,8 @@ def check_new_comment(session: Session, thread_id: str, author: str, body: str,
 
 
 def normalize(text: str) -> str:
-    """The text as the repeat check compares it: whitespace collapsed, case folded."""
-    return " ".join(text.split()).casefold()
+    """The text as the repeat check compares it: its skeleton (``service.text``)."""
+    return skeleton(text)
 
 
 def _check_pending(session: Session, thread_id: str, limit: int) -> None:
@@ -70,11 +72,10 @@ def _check_repeat(session: Session, thread_id: str, author: str, body: str,
     if window_seconds <= 0:
         return
     since = utcnow() - timedelta(seconds=window_seconds)
-    # SQLite's lower() folds ASCII only; the exact name catches the rest.
+    # Compared in Python: a name written with look-alikes matches no SQL filter.
     recent = session.execute(
         select(Comment.author, Comment.body)
-        .where(Comment.thread_id == thread_id, Comment.created_at >= since,
-               or_(Comment.author == author, func.lower(Comment.author) == author.lower()))
+        .where(Comment.thread_id == thread_id, Comment.created_at >= since)
     )
     wanted = (normalize(author), normalize(body))
     if any((normalize(a), normalize(b)) == wanted for a, b in recent):

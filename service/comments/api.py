@@ -6,9 +6,9 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from service import db
 from service.comments.schemas import NewComment, valid_thread_id
-from service.comments.services import find_comment, post_comment, thread_page
+from service.comments.services import find_comment, post_comment, public_view, thread_page
 from service.cursors import InvalidCursor
-from service.errors import APIError, json_object
+from service.errors import APIError, json_object, whole_number
 from service.limits import limiter, posting_limit
 
 bp = Blueprint("comments", __name__, url_prefix="/api/v1")
@@ -29,8 +29,8 @@ def create_comment(thread_id: str) -> tuple[Response, int, dict[str, str]]:
 
 @bp.get("/comments/<comment_id>")
 def get_comment(comment_id: str) -> Response:
-    """A comment's status; its text too once it is published."""
-    return jsonify(find_comment(comment_id).public_dict())
+    """A comment's status; its text too once it is published, and whether it is listed."""
+    return jsonify(public_view(db.session(), find_comment(comment_id)))
 
 
 @bp.get("/threads/<thread_id>/comments")
@@ -60,10 +60,7 @@ def _limit() -> int:
     raw = request.args.get("limit", "")
     if not raw:
         return min(current_app.config["PAGE_SIZE"], MAX_PAGE_SIZE)
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
-        raise APIError(400, "invalid_limit", f"limit must be a whole number from 1 to "
-                       f"{MAX_PAGE_SIZE}.")
-    return int(raw)
+    return whole_number("limit", raw, 1, MAX_PAGE_SIZE)
 
 
 def _newest_first() -> bool:

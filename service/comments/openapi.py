@@ -35,6 +35,11 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "decided_at": NULLABLE_TIME,
             "author": {"type": "string", "description": "Only once the comment is approved."},
             "body": {"type": "string", "description": "Only once the comment is approved."},
+            "listed": {"type": "boolean", "description": (
+                "Whether a published comment shows in the thread: a reply waits for the "
+                "comment it answers to be published.")},
+            "listing_note": {"type": "string",
+                             "description": "Why a published comment is not listed yet."},
         },
     },
     "CommentPage": {

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 import uuid
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from service.text import is_blank, strip_invisible
 
 THREAD_ID = re.compile(r"^[A-Za-z0-9._-]{1,200}$")
 # C0 controls but tab, newline and carriage return; DEL and the C1 controls.
@@ -21,7 +22,7 @@ def _clean_text(value: str) -> str:
         raise ValueError("must be valid Unicode text (it holds an unpaired surrogate)") from None
     if _CONTROL.search(value):
         raise ValueError("must not contain control characters")
-    if not any(unicodedata.category(char)[0] not in "CZ" for char in value):
+    if is_blank(value):
         raise ValueError("must contain visible characters, not only spaces or invisible ones")
     return value
 
@@ -34,6 +35,9 @@ Body = Annotated[
 Author = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=80),
+    # No bidi overrides or other invisible characters in a name: "\u202enimda" would
+    # read "admin".
+    AfterValidator(strip_invisible),
     AfterValidator(_clean_text),
     AfterValidator(lambda value: " ".join(value.split())),
 ]

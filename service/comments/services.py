@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from service import db, metrics
 from service.comments.abuse import check_new_comment
@@ -66,17 +66,37 @@ def find_comment(comment_id: str) -> Comment:
     return comment
 
 
+def public_view(session: Session, comment: Comment) -> dict[str, Any]:
+    """What anyone may see of ``comment``; a published reply whose parent is not
+    published says that it is held back from the thread (``listed``)."""
+    data = comment.public_dict()
+    if comment.status == Status.APPROVED:
+        parent = session.get(Comment, comment.parent_id) if comment.parent_id else None
+        data["listed"] = parent is None or parent.status == Status.APPROVED
+        if not data["listed"]:
+            data["listing_note"] = ("Published, and shown in the thread once the comment it "
+                                    "answers is published.")
+    return data
+
+
 def thread_page(session: Session, thread_id: str, *, limit: int, newest: bool,
                 cursor: str | None) -> tuple[list[Comment], str | None]:
     """One page of a thread's published comments, and the cursor of the next page.
+
+    A reply is listed only once the comment it answers is published too.
 
     Raises:
         InvalidCursor: for a cursor this function did not make.
     """
     beyond = operator.lt if newest else operator.gt
+    parent = aliased(Comment)
+    published_parent = (select(parent.id)
+                        .where(parent.id == Comment.parent_id, parent.status == Status.APPROVED)
+                        .exists())
     query = (
         select(Comment)
-        .where(Comment.thread_id == thread_id, Comment.status == Status.APPROVED)
+        .where(Comment.thread_id == thread_id, Comment.status == Status.APPROVED,
+               or_(Comment.parent_id.is_(None), published_parent))
         .order_by(*((Comment.created_at.desc(), Comment.id.desc()) if newest
                     else (Comment.created_at, Comment.id)))
         .limit(limit + 1)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from service import db
 from service.accounts.auth import current_moderator, require_token
-from service.errors import APIError, json_object
+from service.errors import APIError, json_object, whole_number
 from service.webhooks import services
 from service.webhooks.models import (
     MAX_DELIVERY_ID,
@@ -184,10 +184,7 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name, "")
     if not raw:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise APIError(400, f"invalid_{name}", f"{name} must be a whole number from {low} "
-                       f"to {high}.")
-    return int(raw)
+    return whole_number(name, raw, low, high)
 
 
 def _admin() -> str:

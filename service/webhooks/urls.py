@@ -12,6 +12,10 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
+import requests
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 CLOUD_METADATA = frozenset({
@@ -34,18 +38,33 @@ def check_url(url: str, *, allow_private: bool) -> None:
     Raises:
         UnsafeURL: saying what is wrong with the URL.
     """
+    if "\\" in url or any(char.isspace() or ord(char) < 0x20 for char in url):
+        raise UnsafeURL("must not contain backslashes, spaces or control characters")
     try:
-        parts = urlsplit(url)
-        port = parts.port
+        split = urlsplit(url)
     except ValueError as error:
+        raise UnsafeURL(f"is not a valid URL ({error})") from None
+    if split.scheme.lower() not in {"http", "https"}:
+        raise UnsafeURL("must start with http:// or https://")
+    if not split.netloc:
+        raise UnsafeURL("has no host name")
+    try:
+        # The parser of the HTTP client that delivers (requests, urllib3), on the URL as
+        # requests prepares it: the host checked is the host connected to.
+        prepared = requests.Request("POST", url).prepare().url or ""
+        parts = parse_url(prepared)
+    except (ValueError, LocationParseError, requests.RequestException) as error:
         raise UnsafeURL(f"is not a valid URL ({error})") from None
     if parts.scheme not in {"http", "https"}:
         raise UnsafeURL("must start with http:// or https://")
-    if not parts.hostname:
+    if parts.auth is not None or "@" in split.netloc:
+        raise UnsafeURL("must not carry a user name or password")
+    host = (parts.host or "").strip("[]")
+    if not host:
         raise UnsafeURL("has no host name")
     if allow_private:
         return
-    for address in resolve(parts.hostname, port or (443 if parts.scheme == "https" else 80)):
+    for address in resolve(host, parts.port or (443 if parts.scheme == "https" else 80)):
         check_address(address)
 
 
@@ -83,7 +102,9 @@ def _forbidden_kind(ip: IPAddress) -> str | None:
         return "a cloud metadata"
     for kind, test in (("a loopback", ip.is_loopback), ("an unspecified", ip.is_unspecified),
                        ("a link-local", ip.is_link_local), ("a multicast", ip.is_multicast),
-                       ("a private", ip.is_private), ("a reserved", ip.is_reserved)):
+                       ("a private", ip.is_private), ("a reserved", ip.is_reserved),
+                       ("a site-local", isinstance(ip, ipaddress.IPv6Address)
+                        and ip.is_site_local)):
         if test:
             return kind
     return None if ip.is_global else "a non-public"

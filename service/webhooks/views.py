@@ -15,7 +15,7 @@ from service import db
 from service.accounts.auth import current_moderator, login_required
 from service.accounts.models import Role
 from service.accounts.shell import add_nav_link
-from service.errors import validation_message
+from service.errors import APIError, validation_message, whole_number
 from service.webhooks import services
 from service.webhooks.models import (
     EVENT_TYPES,
@@ -164,8 +164,12 @@ def _endpoint_page(found: WebhookEndpoint) -> dict[str, Any]:
              .order_by(WebhookDelivery.id.desc()).limit(PAGE_SIZE + 1))
     if status in set(DeliveryStatus):
         query = query.where(WebhookDelivery.status == status)
-    if (before := request.args.get("before", "")).isdigit() and int(before) <= MAX_DELIVERY_ID:
-        query = query.where(WebhookDelivery.id < int(before))
+    if before := request.args.get("before", ""):
+        try:
+            query = query.where(WebhookDelivery.id < whole_number("before", before, 1,
+                                                                  MAX_DELIVERY_ID))
+        except APIError as error:
+            abort(400, error.message)
     deliveries = list(db.session().scalars(query))
     failed = db.session().scalar(select(func.count()).select_from(WebhookDelivery).where(
         WebhookDelivery.endpoint_id == found.id, WebhookDelivery.status == DeliveryStatus.FAILED))

@@ -37,13 +37,14 @@ def test_a_small_run_measures_every_figure_and_ends_with_one_json_line(tiny_mode
         [sys.executable, "-m", "cli", "bench", "--model", tiny_model["MODERATION_MODEL"],
          "--model-config", tiny_model["MODERATION_MODEL_CONFIG"], "--comments", "40",
          "--peer-comments", "5", "--intake-requests", "60", "--concurrency", "2",
-         "--decision-samples", "2", "--agreement-sample", "0", "--work-dir", str(tmp_path)],
+         "--decision-samples", "2", "--analyze-samples", "5", "--agreement-sample", "0",
+         "--work-dir", str(tmp_path)],
         capture_output=True, text=True, timeout=280, check=False)
 
     assert result.returncode == 0, result.stderr[-2000:]
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     for key in ("peer_cps", "scorer_cps", "pipeline_cps", "intake_rps", "intake_p99_ms",
-                "decision_p50_ms", "worker_rss_mb"):
+                "decision_p50_ms", "analyze_p50_ms", "analyze_p99_ms", "worker_rss_mb"):
         assert figures[key] > 0, key
     assert figures["intake_errors"] == 0
     assert figures["model"].endswith("+int8") and figures["agreement"] is None

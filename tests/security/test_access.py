@@ -27,13 +27,15 @@ PUBLIC = {
     "dashboard_login.login",
 }
 """The endpoints anyone may call; everything else needs a token or a dashboard login."""
+KEYED = {"perspective.analyze", "perspective.suggest_score"}
+"""The Perspective-compatible endpoints: an API key of ``moderation keys create``."""
 
 
 def routes(app) -> list[tuple[str, str, Rule]]:
     """Every (method, URL, rule) of the app but the public ones, with made-up ids."""
     found = []
     for rule in app.url_map.iter_rules():
-        if rule.endpoint in PUBLIC:
+        if rule.endpoint in PUBLIC | KEYED:
             continue
         values = {name: 1 if type(converter).__name__ == "IntegerConverter" else uuid.uuid4()
                   for name, converter in rule._converters.items()}
@@ -61,6 +63,17 @@ def test_every_route_but_the_public_ones_refuses_strangers(app, client):
             response = client.open(url, method=method, data={"csrf_token": token})
             assert response.status_code == 302, (method, url, response.status_code)
             assert response.headers["Location"].startswith("/dashboard/login"), (method, url)
+
+
+def test_the_perspective_routes_refuse_a_missing_or_unknown_key(app, client):
+    keyed = [rule for rule in app.url_map.iter_rules() if rule.endpoint in KEYED]
+    assert len(keyed) == len(KEYED)
+    body = {"comment": {"text": "Hello"}, "requestedAttributes": {"TOXICITY": {}}}
+    for rule in keyed:
+        for query in ("", "?key=nope"):
+            response = client.post(rule.rule + query, json=body)
+            assert response.status_code == 403, (rule.rule, query, response.status_code)
+            assert response.json["error"]["status"] == "PERMISSION_DENIED"
 
 
 def test_every_closed_route_declares_the_role_it_needs(app):

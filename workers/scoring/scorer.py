@@ -15,8 +15,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from service.text import model_text
 from workers.scoring.backends import BACKENDS, prepare
 from workers.scoring.batching import length_batches
+from workers.scoring.calibration import Calibration
 
 log = logging.getLogger(__name__)
 
@@ -46,18 +48,23 @@ class DetoxifyScorer:
 
     Texts are sorted by token count and cut into batches of at most ``batch_size``
     texts and ``max_batch_tokens`` padded tokens, so that little time goes on padding;
-    the scores come back in the order of the texts given. ``backend`` is how the model
-    runs (``workers.scoring.backends``).
+    the scores come back in the order of the texts given. Each text is first normalised
+    (``service.text.model_text``), so that invisible characters hide no word. ``backend``
+    is how the model
+    runs (``workers.scoring.backends``). With a ``calibration``, the scores are its
+    calibrated probabilities rather than the model's raw ones.
     """
 
     def __init__(self, detoxify: Any, name: str, version: str, batch_size: int = 32,
-                 backend: str = "torch", max_batch_tokens: int = MAX_BATCH_TOKENS) -> None:
+                 backend: str = "torch", max_batch_tokens: int = MAX_BATCH_TOKENS,
+                 calibration: Calibration | None = None) -> None:
         self.detoxify = detoxify
         self.name = name
         self.version = version
         self.batch_size = batch_size
         self.backend = backend
         self.max_batch_tokens = max_batch_tokens
+        self.calibration = calibration
         self.labels = tuple(detoxify.class_names)
         detoxify.model.eval()
         self.tokenizer = fast_tokenizer(detoxify.tokenizer)
@@ -74,7 +81,7 @@ class DetoxifyScorer:
 
         if not texts:
             return []
-        texts = list(texts)
+        texts = [model_text(text) for text in texts]
         lengths = self.tokenizer(texts, truncation=True, return_length=True)["length"]
         results: list[dict[str, float]] = [{} for _ in texts]
         with torch.inference_mode():
@@ -84,7 +91,7 @@ class DetoxifyScorer:
                 probabilities = torch.sigmoid(self.model(**inputs)[0]).tolist()
                 for index, row in zip(batch, probabilities, strict=True):
                     results[index] = dict(zip(self.labels, row, strict=True))
-        return results
+        return self.calibration.apply_all(results) if self.calibration else results
 
 
 def fast_tokenizer(tokenizer: Any) -> Any:
@@ -133,7 +140,7 @@ def load_scorer(config: Mapping[str, Any]) -> DetoxifyScorer:
             raise ModelUnavailable(
                 f"model {config['MODERATION_MODEL']!r} could not be loaded: "
                 f"{error.__class__.__name__}: {error}. Check MODERATION_MODEL (a Detoxify "
-                f"variant, `jigsaw-minilm` or a checkpoint path) and MODERATION_MODEL_CONFIG "
+                f"variant, a shipped model or a checkpoint path) and MODERATION_MODEL_CONFIG "
                 f"(a local Hugging Face config and tokenizer folder for offline loading)."
             ) from error
     return _loaded[key]
@@ -160,15 +167,17 @@ def configure_torch(threads: int) -> int:
 
 
 def _load(config: Mapping[str, Any], backend: str) -> DetoxifyScorer:
-    from workers.scoring.assembly import OFFLINE_MODEL_NAME, OFFLINE_MODEL_VERSION, ensure_model
+    from workers.scoring.assembly import SHIPPED_MODELS, calibration_file, ensure_model
 
     model = config["MODERATION_MODEL"]
     batch_size = config["SCORING_BATCH_SIZE"]
-    if model == OFFLINE_MODEL_NAME:
-        checkpoint, config_dir = ensure_model(config["MODERATION_MODEL_CACHE"])
+    if model in SHIPPED_MODELS:
+        checkpoint, config_dir = ensure_model(config["MODERATION_MODEL_CACHE"], model)
         detoxify = load_local_checkpoint(checkpoint, config_dir)
-        return DetoxifyScorer(detoxify, OFFLINE_MODEL_NAME, OFFLINE_MODEL_VERSION, batch_size,
-                              backend)
+        calibration = calibration_file(model)
+        return DetoxifyScorer(
+            detoxify, model, SHIPPED_MODELS[model].version, batch_size, backend,
+            calibration=Calibration.from_file(calibration) if calibration else None)
     if model in DETOXIFY_VARIANTS:
         from detoxify import Detoxify
         from detoxify.detoxify import MODEL_URLS
@@ -180,7 +189,8 @@ def _load(config: Mapping[str, Any], backend: str) -> DetoxifyScorer:
     if not checkpoint.is_file():
         raise ModelUnavailable(
             f"MODERATION_MODEL={model!r} is neither a Detoxify variant "
-            f"({', '.join(DETOXIFY_VARIANTS)}), nor `jigsaw-minilm`, nor a checkpoint file."
+            f"({', '.join(DETOXIFY_VARIANTS)}), nor a shipped model "
+            f"({', '.join(SHIPPED_MODELS)}), nor a checkpoint file."
         )
     config_dir = config["MODERATION_MODEL_CONFIG"]
     if config_dir and not Path(config_dir, "config.json").is_file():

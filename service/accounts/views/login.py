@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+import ipaddress
+import math
+import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.wrappers import Response as FlaskResponse
+from flask_limiter import RequestLimit
+from flask_limiter.util import get_remote_address
 from werkzeug.wrappers import Response
 
 from service import db
@@ -17,11 +32,35 @@ from service.accounts.auth import (
     login_required,
 )
 from service.accounts.services import authenticate
+from service.limits import limiter
 
 bp = Blueprint("dashboard_login", __name__, url_prefix="/dashboard")
 
 
+def _client_subnet() -> str:
+    """The client's network: its /24 (IPv4) or /56 (IPv6)."""
+    address = request.remote_addr or ""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    return str(ipaddress.ip_network(f"{ip}/{24 if ip.version == 4 else 56}", strict=False))
+
+
+def _throttled(limit: RequestLimit) -> FlaskResponse:
+    wait = max(1, math.ceil(limit.reset_at - time.time()))
+    flash(f"Too many login attempts from your network; try again in {wait} seconds.", "error")
+    page = render_template("dashboard/login.html", next="", name="")
+    response = make_response(page, 429)
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATE_LIMIT_LOGIN"], methods=["POST"],
+               key_func=get_remote_address, scope="login-address", on_breach=_throttled)
+@limiter.limit(lambda: current_app.config["RATE_LIMIT_LOGIN_SUBNET"], methods=["POST"],
+               key_func=_client_subnet, scope="login-subnet", on_breach=_throttled)
 def login() -> Response | str | tuple[str, int] | tuple[str, int, dict[str, str]]:
     """The login form; a name is locked for a while after repeated failures."""
     next_page = _local_path(request.values.get("next", ""))
@@ -35,7 +74,7 @@ def login() -> Response | str | tuple[str, int] | tuple[str, int, dict[str, str]
         flash("Enter your name and password.", "error")
         return render_template("dashboard/login.html", next=next_page, name=name), 400
     with db.transaction() as session:
-        attempt = authenticate(session, name, password)
+        attempt = authenticate(session, name, password, request.remote_addr or "")
     if attempt.locked_until is not None:
         minutes = max(1, round((attempt.locked_until - db.utcnow()).total_seconds() / 60))
         flash(f"Too many failed logins: {name} is locked for {minutes} more minutes.", "error")
@@ -51,11 +90,11 @@ def login() -> Response | str | tuple[str, int] | tuple[str, int, dict[str, str]
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    """End the session."""
+    """End the session, and every other session of this moderator, on the server."""
     moderator = acting_moderator()
     with db.transaction() as session:
         audit.record(session, actor=moderator.name, action=audit.Action.LOGOUT)
-    log_out()
+    log_out(moderator)
     flash("You have logged out.", "info")
     return redirect(url_for(".login"))
 

@@ -61,8 +61,8 @@ ol:empty{display:none}
 .replies{margin-top:.75rem;padding-left:1rem;border-left:3px solid var(--comments-border,#ddd)}
 article{display:grid;gap:.3rem}
 article:focus{outline:none}
-.author{font-weight:600;overflow-wrap:anywhere}
-.body{margin:0;white-space:pre-wrap;overflow-wrap:anywhere}
+.author{font-weight:600;overflow-wrap:anywhere;unicode-bidi:isolate}
+.body{margin:0;white-space:pre-wrap;overflow-wrap:anywhere;unicode-bidi:isolate}
 .badge{display:inline-block;font-size:.8em;font-weight:600;padding:0 .5em;border-radius:1em;border:1px solid currentColor}
 .badge.pending{color:var(--comments-warning,#8a5a00)}
 .badge.approved{color:var(--comments-success,#1e7b34)}
@@ -387,7 +387,7 @@ article:focus{outline:none}
       const body = h("p", { class: "body" }, comment.body);
       const badge = h("span", { class: "badge", hidden: !state });
       const time = h("time", { datetime: comment.created_at }, formatTime(comment.created_at));
-      const header = h("div", { class: "meta" }, h("span", { class: "author" }, comment.author), " · ", time, " ", badge);
+      const header = h("div", { class: "meta" }, h("bdi", { class: "author" }, comment.author), " · ", time, " ", badge);
       const context = comment.parent_author && h("p", { class: "note" }, "Reply to " + comment.parent_author);
       const actions = h("div", { class: "actions" });
       const slot = h("div");
@@ -496,7 +496,8 @@ article:focus{outline:none}
         this.forget(id);
         this.allowReply(view, entry.parent_id);
         if (!entry.parent_id) this.shown.set(id, view);
-        this.say(this.status, "Your comment is now published.");
+        this.say(this.status, current.listed === false ? current.listing_note
+          : "Your comment is now published.");
       } else if (current.status === "rejected") {
         this.remember(entry);
         this.allowDismiss(id);

@@ -11,10 +11,10 @@ import pytest
 from service.policy import Outcome, Policy, decide
 from workers.scoring import assembly as assemble
 from workers.scoring.assembly import (
-    OFFLINE_MODEL_VERSION,
-    SHIPPED_WEIGHTS_SHA256,
-    WEIGHTS_FILE,
+    DEFAULT_MODEL,
+    SHIPPED_MODELS,
     ModelAssemblyError,
+    ShippedModel,
     ensure_model,
 )
 from workers.scoring.labels import DETOXIFY_LABELS, file_sha256
@@ -45,11 +45,13 @@ def detoxify(assembled: tuple[Path, Path]):
     return load_local_checkpoint(*assembled)
 
 
-def test_shipped_weights_are_small_and_match_their_recorded_hash() -> None:
-    manifest = json.loads((WEIGHTS_FILE.parent / "manifest.json").read_text())
-    assert file_sha256(WEIGHTS_FILE) == SHIPPED_WEIGHTS_SHA256 == manifest["weights_sha256"]
-    assert SHIPPED_WEIGHTS_SHA256[:12] == OFFLINE_MODEL_VERSION
-    assert WEIGHTS_FILE.stat().st_size < 10_000_000
+@pytest.mark.parametrize("model", SHIPPED_MODELS.values(), ids=list(SHIPPED_MODELS))
+def test_shipped_weights_are_small_and_match_their_recorded_hash(model: ShippedModel) -> None:
+    manifest = json.loads(model.weights_file.with_suffix(".json").read_text())
+    assert file_sha256(model.weights_file) == model.weights_sha256 == manifest["weights_sha256"]
+    assert model.weights_file.stat().st_size < 30_000_000
+    if model.calibration_file:
+        assert file_sha256(model.calibration_file) == model.calibration_sha256
 
 
 def test_assembled_model_loads_with_plain_detoxify(assembled: tuple[Path, Path]) -> None:
@@ -97,12 +99,12 @@ def test_a_damaged_assembly_is_rebuilt(tmp_path: Path) -> None:
 
 def test_corrupt_shipped_weights_are_refused(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    damaged = tmp_path / "weights.safetensors"
-    damaged.write_bytes(WEIGHTS_FILE.read_bytes()[:-10])
-    monkeypatch.setattr(assemble, "WEIGHTS_FILE", damaged)
+    shipped = SHIPPED_MODELS[DEFAULT_MODEL]
+    (tmp_path / shipped.weights_file.name).write_bytes(shipped.weights_file.read_bytes()[:-10])
+    monkeypatch.setattr(assemble, "WEIGHTS_DIR", tmp_path)
     with pytest.raises(ModelAssemblyError, match="corrupt"):
         ensure_model(tmp_path / "cache")
-    monkeypatch.setattr(assemble, "WEIGHTS_FILE", tmp_path / "absent.safetensors")
+    (tmp_path / shipped.weights_file.name).unlink()
     with pytest.raises(ModelAssemblyError, match="missing"):
         ensure_model(tmp_path / "cache")
 
@@ -121,9 +123,10 @@ def test_info_reports_the_offline_model_loading(assembled: tuple[Path, Path]) ->
     from modelkit.cli import model
 
     checkpoint, _ = assembled
-    env = {"MODERATION_MODEL": "jigsaw-minilm", "MODERATION_MODEL_CONFIG": "",
+    env = {"MODERATION_MODEL": DEFAULT_MODEL, "MODERATION_MODEL_CONFIG": "",
            "MODERATION_MODEL_CACHE": str(checkpoint.parent.parent), "TORCH_THREADS": "1"}
     result = CliRunner().invoke(model, ["info"], env=env)
     assert result.exit_code == 0, result.output
-    assert f"loads: jigsaw-minilm version {OFFLINE_MODEL_VERSION}" in result.output
+    version = SHIPPED_MODELS[DEFAULT_MODEL].version
+    assert f"loads: {DEFAULT_MODEL} version {version}" in result.output
     assert str(checkpoint.parent) in result.output

@@ -28,6 +28,17 @@ def test_a_local_checkpoint_loads_once_and_scores_in_the_order_given(tiny_model)
         assert batched == pytest.approx(alone, abs=1e-5)
 
 
+def test_invisible_characters_and_compatibility_forms_do_not_change_a_score(tiny_model):
+    scorer = load_scorer(config(**tiny_model))
+
+    fullwidth_idiot = "\uff49\uff44\uff49\uff4f\uff54"
+    plain, hidden, fullwidth = scorer.score(
+        ["you are an idiot", "you are an id\u200bi\u00adot", f"you are an {fullwidth_idiot}"])
+
+    assert hidden == pytest.approx(plain, abs=1e-6)
+    assert fullwidth == pytest.approx(plain, abs=1e-6)
+
+
 def test_a_missing_checkpoint_says_what_to_set(tmp_path):
     with pytest.raises(ModelUnavailable, match="neither a Detoxify variant"):
         load_scorer(config(MODERATION_MODEL=str(tmp_path / "missing.ckpt")))

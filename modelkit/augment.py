@@ -1,0 +1,205 @@
+"""Template augmentation, for the ``train`` split only (never ``fit`` or ``report`` rows).
+
+Four small sets, deterministic for a seed:
+
+* explicit threats (toxicity 1, threat 1): threats are rare (about 100 in Jigsaw);
+* civil sentences that merely mention violence (all labels 0), so that "killed",
+  "shot" or "murder" alone do not make a comment toxic;
+* identity-term swaps: clean *training* comments that mention a group, with the term
+  swapped for another group (labels stay 0), against identity-term bias;
+* clean sentences with mild profanity (toxicity 0.15, obscene unknown), so that
+  "damn" or "hell" alone does not hold a comment.
+
+The probes (``modelkit/probes.json``) are worded otherwise, so they measure what this
+teaches rather than recall it. No real person names. Nothing here prints texts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from modelkit.sources import LABELS, WEIGHTS, Table
+
+# --- identity terms
+# Plural group nouns and adjectives, swapped within their kind.
+GROUP_NOUNS = [
+    "Christians", "Muslims", "Jews", "Hindus", "Sikhs", "Buddhists", "atheists", "Catholics",
+    "gay people", "lesbians", "transgender people", "women", "men", "Black people",
+    "white people", "Asians", "Hispanics", "Latinos", "Mexicans", "immigrants", "Arabs",
+    "Native Americans", "Africans", "Europeans", "refugees", "disabled people",
+]
+GROUP_ADJECTIVES = [
+    "Christian", "Muslim", "Jewish", "Hindu", "Sikh", "Buddhist", "Catholic", "gay",
+    "lesbian", "transgender", "Black", "white", "Asian", "Hispanic", "Latino", "Mexican",
+    "Arab", "African", "European", "immigrant",
+]
+IDENTITY_RE = re.compile(
+    r"\b(" + "|".join(sorted((re.escape(t) for t in GROUP_NOUNS + GROUP_ADJECTIVES +
+                              ["gays", "blacks", "whites", "islam", "jew", "woman", "homosexual",
+                               "homosexuals", "trans"]), key=len, reverse=True)) + r")\b",
+    re.IGNORECASE,
+)
+"""Whole-word identity mentions (for analysis: clean comments mentioning a group)."""
+
+MILD_PROFANITY = ["damn", "damned", "hell", "crap", "crappy", "freaking", "frigging", "sucks",
+                  "screw", "pissed", "bloody", "heck", "dang"]
+MILD_PROFANITY_RE = re.compile(r"\b(" + "|".join(MILD_PROFANITY) + r")\b", re.IGNORECASE)
+
+_NOUN_RE = re.compile(r"\b(" + "|".join(sorted((re.escape(t) for t in GROUP_NOUNS),
+                                             key=len, reverse=True)) + r")\b", re.IGNORECASE)
+_ADJ_RE = re.compile(r"\b(" + "|".join(sorted((re.escape(t) for t in GROUP_ADJECTIVES),
+                                            key=len, reverse=True)) + r")\b", re.IGNORECASE)
+
+# --- threats
+_T_SUBJECTS = ["People like you", "Idiots like you", "You and your friends", "Your whole family",
+               "Every one of them", "Whoever wrote this", "Traitors like him", "That moderator",
+               "Guys like that", "The people who did this", "You", "Your kind"]
+_T_PASSIVE = ["should be shot", "should be hanged", "deserve to be killed", "need to be put down",
+              "should be beaten to death", "ought to be shot on sight", "should be lynched",
+              "deserve a bullet", "should be burned alive", "need to be eliminated"]
+_T_FIRST = ["I will find you and kill you", "I am going to kill you", "I will hunt you down",
+            "I'm going to break your neck", "I will burn your house down",
+            "I am coming for you and you will bleed", "I will stab you",
+            "I'm going to shoot you", "I will beat you senseless",
+            "I know where you live and I will hurt you", "I will murder you",
+            "I swear I will end your life"]
+_T_TAIL = ["", ".", "!", " tonight.", " soon.", ", count on it.", ", just wait.",
+           " if you post again.", ". Watch your back."]
+_T_SOMEONE = ["Someone should put a bullet in", "Somebody needs to shoot",
+              "Someone should strangle", "Somebody should stab", "Someone ought to kill",
+              "Somebody should run over"]
+_T_OBJECTS = ["him", "her", "them", "you", "that idiot", "this writer", "the lot of them",
+              "that troll", "every one of these people", "the guy who posted this"]
+
+# --- violence mentioned civilly
+_V_SENTENCES = [
+    "The war killed thousands of {people} in {place}.",
+    "Police shot a suspect {when} after a chase.",
+    "The film is about a murder in {place}.",
+    "{people} were killed when the bridge collapsed {when}.",
+    "The article says the gunman was shot by officers {when}.",
+    "He was sentenced for the murder of his business partner.",
+    "The book describes how the army burned villages in {place}.",
+    "A soldier was stabbed during the riot {when}.",
+    "The report counts how many {people} died in the floods.",
+    "The shooting {when} left three people injured.",
+    "Our quarterback killed it {when}; what a game.",
+    "The series is a thriller about a hitman who wants to retire.",
+    "The attack on the convoy in {place} killed two aid workers.",
+    "She wrote a history of the massacre in {place}.",
+    "The museum exhibit covers the bombing of {place}.",
+    "Hunting season opens {when} and deer can be shot legally.",
+    "The coroner said the victim was strangled.",
+    "The mayor condemned the violence and asked for calm.",
+    "Gun deaths in {place} rose last year, the study found.",
+    "The trial of the man accused of killing {people} starts {when}.",
+]
+_V_PEOPLE = ["civilians", "residents", "villagers", "people", "children", "tourists", "workers"]
+_V_PLACES = ["the region", "the capital", "the north", "that city", "the valley", "the port town"]
+_V_WHEN = ["yesterday", "on Monday", "last week", "this morning", "in 1944", "last night"]
+
+# --- mild profanity, clean
+_P_SENTENCES = [
+    "This damn bill will raise my taxes again.", "That was a hell of a game last night.",
+    "The traffic downtown is a damn mess every morning.", "What the hell is the council thinking?",
+    "The new parking rules are pretty crappy.", "I'm so freaking tired of these delays.",
+    "The weather this week really sucks.", "Hell yes, finally some good news for the town.",
+    "Damn, that is a good point about the budget.", "The referee made a crappy call.",
+    "Screw the deadline, I'd rather get it right.", "I was pissed off when the bus never came.",
+    "It's a bloody shame the library is closing.", "Who the heck approved this design?",
+    "Dang, I missed the meeting again.", "The app update is freaking useless.",
+    "Hell, I'd pay double for reliable internet.", "The damn printer jammed again.",
+    "That road is in crappy shape since the winter.", "This heat is hell on the tomatoes.",
+]
+
+
+@dataclass(frozen=True)
+class _Set:
+    tag: str
+    texts: list[str]
+    targets: np.ndarray
+    mask: np.ndarray
+
+
+def _rows(texts: list[str], toxicity: float, known: dict[str, float], tag: str) -> _Set:
+    """Rows with ``toxicity`` and the ``known`` labels set; other labels masked."""
+    n = len(texts)
+    targets = np.zeros((n, len(LABELS)), np.float32)
+    mask = np.zeros((n, len(LABELS)), np.float32)
+    targets[:, 0], mask[:, 0] = toxicity, 1.0
+    for label, value in known.items():
+        column = LABELS.index(label)
+        targets[:, column], mask[:, column] = value, 1.0
+    return _Set(tag, texts, targets, mask)
+
+
+def threats(rng: np.random.Generator, count: int = 360) -> list[str]:
+    """Explicit threats from the templates (a deterministic sample, some lower-cased)."""
+    pool = [f"{s} {p}{t}" for s in _T_SUBJECTS for p in _T_PASSIVE for t in _T_TAIL[:4]]
+    pool += [f"{s}{t}" for s in _T_FIRST for t in _T_TAIL]
+    pool += [f"{s} {o}{t}" for s in _T_SOMEONE for o in _T_OBJECTS for t in _T_TAIL[:3]]
+    chosen = rng.choice(len(pool), size=min(count, len(pool)), replace=False)
+    texts = [pool[i] for i in sorted(chosen)]
+    return [t.lower() if rng.random() < 0.3 else t for t in texts]
+
+
+def violence_mentions(rng: np.random.Generator, count: int = 300) -> list[str]:
+    """Civil sentences that mention violence (deduplicated, sorted)."""
+    out = []
+    for _ in range(count):
+        template = _V_SENTENCES[rng.integers(len(_V_SENTENCES))]
+        out.append(template.format(people=rng.choice(_V_PEOPLE), place=rng.choice(_V_PLACES),
+                                   when=rng.choice(_V_WHEN)))
+    return sorted(set(out))
+
+
+def identity_swaps(table: Table, rng: np.random.Generator, count: int = 600) -> list[str]:
+    """Clean ``train`` comments (every known label 0) that mention a group, term swapped."""
+    clean = np.flatnonzero((table.split == "train") & (table.toxic == 0) &
+                           ((table.targets * table.mask).max(axis=1, initial=0.0) == 0))
+    candidates = [i for i in clean if len(table.texts[i]) < 600 and
+                  (_NOUN_RE.search(table.texts[i]) or _ADJ_RE.search(table.texts[i]))]
+    chosen = rng.permutation(np.array(candidates, dtype=np.int64))[:count]
+
+    def swap(pattern: re.Pattern[str], terms: list[str], text: str) -> str:
+        def replace(match: re.Match[str]) -> str:
+            others = [t for t in terms if t.lower() != match.group(0).lower()]
+            return others[int(rng.integers(len(others)))]
+        return pattern.sub(replace, text)
+
+    return [swap(_ADJ_RE, GROUP_ADJECTIVES, swap(_NOUN_RE, GROUP_NOUNS, table.texts[i]))
+            for i in chosen]
+
+
+def augmented(table: Table, seed: int = 0) -> tuple[Table, dict[str, int]]:
+    """The augmentation rows (source ``augment``, split ``train``) and their counts per set.
+
+    Args:
+        table: the loaded sources; only its ``train`` rows feed the identity swaps.
+        seed: the run's seed.
+    """
+    rng = np.random.default_rng(seed + 1000)
+    zeros = {label: 0.0 for label in LABELS[1:]}
+    sets = [
+        _rows(threats(rng), 1.0, {"threat": 1.0, "obscene": 0.0, "identity_attack": 0.0},
+              "threat"),
+        _rows(violence_mentions(rng), 0.0, zeros, "violence_civil"),
+        _rows(identity_swaps(table, rng), 0.0, zeros, "identity_swap"),
+        _rows(list(_P_SENTENCES), 0.15, {"severe_toxicity": 0.0, "threat": 0.0, "insult": 0.0,
+                                         "identity_attack": 0.0}, "mild_profanity"),
+    ]
+    n = sum(len(s.texts) for s in sets)
+    result = Table(
+        [f"augment:{s.tag}:{i}" for s in sets for i in range(len(s.texts))],
+        [t for s in sets for t in s.texts],
+        np.array(["augment"] * n, dtype=object), np.array(["train"] * n, dtype=object),
+        np.concatenate([s.targets for s in sets]).reshape(n, len(LABELS)),
+        np.concatenate([s.mask for s in sets]).reshape(n, len(LABELS)),
+        np.full(n, WEIGHTS["augment"], np.float32),
+        np.concatenate([s.targets[:, 0] >= 0.5 for s in sets]).astype(np.float32),
+        [s.tag for s in sets for _ in s.texts],
+    )
+    return result, {s.tag: len(s.texts) for s in sets}

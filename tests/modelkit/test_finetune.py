@@ -1,0 +1,186 @@
+"""The four-source loader, augmentation, probes and ``moderation model finetune``.
+
+Every text here is made up and harmless; the CSVs have the shared files' columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from modelkit.augment import augmented
+from modelkit.cli import model
+from modelkit.probes import load_probes
+from modelkit.sources import LABELS, SPLITS, WEIGHTS, load_sources, source_files
+
+_WORDS = ["bus", "park", "library", "bridge", "school", "market", "garden", "river"]
+_CLEAN = ["the {} opened late today", "I liked the piece about the {}",
+          "my neighbours who are Christians fixed the {} with us"]
+_RUDE = ["you are a silly goose about the {}", "what a clown, forget the {}"]
+_ARTICLES = [f"Article number {k}" for k in range(10)]
+
+
+def _write(path: Path, header: list[str], rows: list[list[object]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _text(number: int) -> str:
+    templates = _RUDE if number % 3 == 0 else _CLEAN
+    return templates[number % len(templates)].format(_WORDS[number % len(_WORDS)])
+
+
+def write_sources(folder: Path, rows: int = 60, reverse: bool = False) -> Path:
+    """Tiny CSVs in the layout of ``../shared/data`` (``reverse``: the rows backwards)."""
+    order = list(range(rows))[::-1] if reverse else list(range(rows))
+    rude = [n % 3 == 0 for n in range(rows)]
+    _write(folder / "jigsaw/train.csv",
+           ["id", "comment_text", "toxic", "severe_toxic", "obscene", "threat", "insult",
+            "identity_hate"],
+           [[f"j{n}", _text(n), int(rude[n]), 0, "" if n == 1 else 0, 0, int(rude[n]), 0]
+            for n in order])
+    _write(folder / "civil_comments/train.csv",
+           ["id", "comment_text", "toxicity", "insult", "threat", "identity_attack", "obscene",
+            "other_toxicity", "n_raters", "spans"],
+           [[f"c{n}", _text(n), 0.6667 if rude[n] else 0.3333, 0.3333 if rude[n] else 0.0,
+             0.0, 0.0, 0.0, 0.0, 3, "[]"] for n in order])
+    _write(folder / "olid/train.csv", ["id", "comment_text", "offensive", "targeted", "target"],
+           [[f"o{n}", _text(n), int(rude[n]), (n % 2) if rude[n] else "",
+             ("IND" if n % 2 else "") if rude[n] else ""] for n in order])
+    _write(folder / "fox_news/train.csv",
+           ["id", "comment_text", "hateful", "article_title", "previous_comment", "next_comment"],
+           [[f"f{n}", _text(n), int(rude[n]), _ARTICLES[n % 10], "", ""] for n in order])
+    return folder
+
+
+def _row(table, id_: str) -> int:
+    return table.ids.index(id_)
+
+
+def test_labels_are_mapped_per_source_with_masks(tmp_path: Path) -> None:
+    table = load_sources(write_sources(tmp_path), seed=0)
+    severe, threat = LABELS.index("severe_toxicity"), LABELS.index("threat")
+    jigsaw = _row(table, "jigsaw:j3")
+    assert table.targets[jigsaw].tolist() == [1, 0, 0, 0, 1, 0]
+    assert table.mask[jigsaw].all() and table.toxic[jigsaw] == 1
+    assert table.mask[_row(table, "jigsaw:j1"), LABELS.index("obscene")] == 0  # empty cell
+    civil_toxic, civil_clean = _row(table, "civil:c0"), _row(table, "civil:c1")
+    assert table.targets[civil_toxic, 0] == pytest.approx(0.6667)
+    assert table.mask[civil_toxic, severe] == 0 and table.mask[civil_toxic, threat] == 1
+    assert table.weight[civil_toxic] == WEIGHTS["civil_toxic"]
+    assert table.weight[civil_clean] == WEIGHTS["civil_clean"] and table.toxic[civil_clean] == 0
+    targeted, untargeted, clean = (_row(table, f"olid:o{n}") for n in (3, 6, 1))
+    assert table.targets[targeted, 0] == 1 and table.targets[untargeted, 0] == 0.5
+    assert table.mask[targeted].tolist() == [1, 0, 0, 0, 0, 0]
+    assert table.toxic[untargeted] == 1 and table.group[targeted] == "IND"
+    assert table.mask[clean].all() and not table.targets[clean].any()
+    fox = _row(table, "fox:f3")
+    assert table.mask[fox].tolist() == [1, 0, 0, 0, 0, 0] and table.targets[fox, 0] == 1
+    assert table.weight[fox] == WEIGHTS["fox_hateful"]
+
+
+def test_splits_are_deterministic_and_independent_of_row_order(tmp_path: Path) -> None:
+    first = load_sources(write_sources(tmp_path / "a"), seed=0)
+    again = load_sources(write_sources(tmp_path / "a"), seed=0)
+    backwards = load_sources(write_sources(tmp_path / "b", reverse=True), seed=0)
+    other_seed = load_sources(write_sources(tmp_path / "a"), seed=1)
+    split = dict(zip(first.ids, first.split, strict=True))
+    assert split == dict(zip(again.ids, again.split, strict=True))
+    assert split == dict(zip(backwards.ids, backwards.split, strict=True))
+    assert split != dict(zip(other_seed.ids, other_seed.split, strict=True))
+    assert set(first.split) == set(SPLITS)
+
+
+def test_fox_is_split_by_article_four_three_three(tmp_path: Path) -> None:
+    table = load_sources(write_sources(tmp_path), seed=0)
+    fox = table.source == "fox"
+    by_article: dict[str, set[str]] = {}
+    for group, split in zip(np.array(table.group)[fox], table.split[fox], strict=True):
+        by_article.setdefault(group, set()).add(split)
+    assert all(len(splits) == 1 for splits in by_article.values())
+    counts = [sum(splits == {s} for splits in by_article.values()) for s in SPLITS]
+    assert counts == [4, 3, 3]
+
+
+def test_limit_takes_the_first_rows_of_each_source(tmp_path: Path) -> None:
+    table = load_sources(write_sources(tmp_path), seed=0, limit=7)
+    assert [int((table.source == s).sum()) for s in ("jigsaw", "civil", "olid", "fox")] == [7] * 4
+    assert "jigsaw:j6" in table.ids and "jigsaw:j7" not in table.ids
+
+
+def test_a_missing_column_is_named(tmp_path: Path) -> None:
+    folder = write_sources(tmp_path)
+    _write(source_files(folder)["olid"], ["id", "comment_text", "offensive"], [["o1", "hi", 0]])
+    with pytest.raises(ValueError, match="targeted"):
+        load_sources(folder)
+
+
+def test_augmentation_goes_to_train_only_and_swaps_only_train_comments(tmp_path: Path) -> None:
+    table = load_sources(write_sources(tmp_path), seed=0)
+    extra, counts = augmented(table, seed=0)
+    assert set(extra.split) == {"train"} and set(extra.source) == {"augment"}
+    assert len(set(extra.ids)) == len(extra) == sum(counts.values())
+    assert counts["threat"] > 100 and counts["violence_civil"] > 50
+    assert counts["identity_swap"] > 0
+    threats = np.array(extra.group) == "threat"
+    assert (extra.targets[threats][:, [0, LABELS.index("threat")]] == 1).all()
+    again, _ = augmented(table, seed=0)
+    assert again.texts == extra.texts
+    held_out = table.select(table.split != "train")
+    _, held_counts = augmented(held_out, seed=0)
+    assert held_counts["identity_swap"] == 0
+
+
+def test_probes_parse_and_are_enough() -> None:
+    probes = load_probes()
+    assert len(probes.threats) >= 20 and len(probes.violence_civil) >= 20
+    assert len(probes.identity_pairs) >= 10
+    assert all(a != b for a, b in probes.identity_pairs)
+    ids, texts = probes.rows()
+    assert len(ids) == len(set(ids)) == len(texts)
+
+
+@pytest.mark.slow
+def test_finetune_writes_weights_that_assemble_and_load(tmp_path: Path) -> None:
+    from workers.scoring.assembly import build_checkpoint
+    from workers.scoring.scorer import load_local_checkpoint
+
+    data = write_sources(tmp_path / "data", rows=40)
+    arguments = ["finetune", "--data-dir", str(data), "--limit", "30", "--max-steps", "2",
+                 "--threads", "1", "--seed", "3"]
+    runner = CliRunner()
+    first = runner.invoke(model, [*arguments, "--out", str(tmp_path / "one")])
+    assert first.exit_code == 0, first.output
+    out = tmp_path / "one"
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["steps"] == 2 and manifest["reproduce_with_max_steps"] == 2
+    assert manifest["rows"]["fox"]["train"]["n"] + manifest["rows"]["fox"]["fit"]["n"] + \
+        manifest["rows"]["fox"]["report"]["n"] == 30
+    assert manifest["assembly_check"]["max_abs_diff"] < 1e-3
+    report = json.loads((out / "report.json").read_text())
+    assert set(report["probes"]["new"]) == {"threat", "violence_civil", "identity_pairs"}
+    assert json.loads(first.output.strip().splitlines()[-1])["steps"] == 2
+
+    checkpoint, config = build_checkpoint(out / "news-minilm.safetensors", tmp_path / "again")
+    scores = load_local_checkpoint(checkpoint, config).predict(["the park opened late"])
+    assert set(scores) == set(LABELS)
+
+    second = runner.invoke(model, [*arguments, "--out", str(tmp_path / "two")])
+    assert second.exit_code == 0, second.output
+    assert json.loads((tmp_path / "two/manifest.json").read_text())["weights_sha256"] == \
+        manifest["weights_sha256"]
+
+
+def test_finetune_says_which_data_is_missing(tmp_path: Path) -> None:
+    result = CliRunner().invoke(model, ["finetune", "--out", str(tmp_path / "out"),
+                                        "--data-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "jigsaw" in result.output and "missing" in result.output
