@@ -5,19 +5,17 @@ from __future__ import annotations
 import hmac
 import json
 import time
-from datetime import UTC, datetime
 from typing import cast
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from redis import Redis
 from redis.exceptions import RedisError
-from rq.utils import utcparse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from service import db, metrics
 from service.errors import error_response
-from service.queueing import QUEUES, redis
+from service.queueing import QUEUES, live_worker, redis
 
 bp = Blueprint("health", __name__)
 
@@ -27,28 +25,13 @@ SCORER_TTL_SECONDS = 90
 
 
 def scorer_states(connection: Redis) -> list[dict]:
-    """The model states that scoring workers report, live or not (see ``worker_alive``)."""
+    """The model states that scoring workers report, live or not (see ``live_worker``)."""
     keys = list(connection.scan_iter(SCORER_KEY.format(worker="*"), count=100))
     if not keys:
         return []
     # cast: redis types every command of its sync client as maybe awaitable.
     values = cast("list[bytes | None]", connection.mget(keys))
     return [json.loads(raw) for raw in values if raw]
-
-
-def worker_alive(connection: Redis, name: str) -> bool:
-    """Whether the RQ worker ``name`` is registered, has not died, and beat recently."""
-    # cast: as above.
-    fields = cast("list[bytes | None]", connection.hmget(f"rq:worker:{name}",
-                                                          ["last_heartbeat", "death"]))
-    beat, death = fields
-    if beat is None or death is not None:
-        return False
-    try:
-        seen = utcparse(beat.decode())
-    except ValueError:
-        return False
-    return (datetime.now(UTC) - seen).total_seconds() <= SCORER_TTL_SECONDS
 
 
 @bp.get("/healthz")
@@ -72,7 +55,8 @@ def readyz() -> tuple[Response, int]:
     try:
         redis().ping()
         states = scorer_states(redis())
-        live = [state for state in states if worker_alive(redis(), state.get("worker", ""))]
+        live = [state for state in states
+                if live_worker(redis(), state.get("worker"), SCORER_TTL_SECONDS)]
         checks["redis"] = {"ok": True}
         loaded = [state for state in live if state.get("status") == "ready"]
         checks["model"] = {"ok": bool(loaded), "workers": live if _detail() else len(live)}

@@ -22,7 +22,7 @@ from redis.exceptions import RedisError
 from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
-from rq.worker import Worker
+from rq.worker import BaseWorker, Worker
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -140,10 +140,21 @@ def _replace_stale(job_id: str, target: Queue) -> bool:
     return True
 
 
-def _worker_runs(job: Job, connection: Redis) -> bool:
-    """Whether a live worker (its heartbeat key not expired) says it runs ``job``."""
-    if not job.worker_name:
-        return False
-    worker = Worker.find_by_key(Worker.redis_worker_namespace_prefix + job.worker_name,
+def live_worker(connection: Redis, name: str | None,
+                within_seconds: float = 90) -> BaseWorker | None:
+    """The RQ worker ``name``, if it is registered, has not died, and beat in the last
+    ``within_seconds``; else None."""
+    if not name:
+        return None
+    worker = Worker.find_by_key(Worker.redis_worker_namespace_prefix + name,
                                 connection=connection)
+    if worker is None or worker.last_heartbeat is None or worker.death_date is not None:
+        return None
+    age = (datetime.now(UTC) - worker.last_heartbeat).total_seconds()
+    return worker if age <= within_seconds else None
+
+
+def _worker_runs(job: Job, connection: Redis) -> bool:
+    """Whether a live worker says it runs ``job``."""
+    worker = live_worker(connection, job.worker_name)
     return worker is not None and worker.get_current_job_id() == job.id
