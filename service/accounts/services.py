@@ -153,7 +153,7 @@ def create_token(session: Session, moderator: Moderator, *, by: str,
     """
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
-    token = ApiToken(moderator=moderator, token_hash=_digest(secret), hint=secret[:10],
+    token = ApiToken(moderator=moderator, token_hash=secret_digest(secret), hint=secret[:10],
                      created_at=now, expires_at=now + expires_in if expires_in else None)
     session.add(token)
     session.flush()
@@ -195,7 +195,7 @@ def token_owner(session: Session, secret: str) -> Moderator | None:
     now = utcnow()
     token = session.scalar(
         select(ApiToken).join(Moderator)
-        .where(ApiToken.token_hash == _digest(secret), ApiToken.revoked_at.is_(None),
+        .where(ApiToken.token_hash == secret_digest(secret), ApiToken.revoked_at.is_(None),
                or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now),
                Moderator.disabled_at.is_(None))
     )
@@ -206,5 +206,6 @@ def token_owner(session: Session, secret: str) -> Moderator | None:
     return token.moderator
 
 
-def _digest(secret: str) -> str:
+def secret_digest(secret: str) -> str:
+    """How a bearer secret (a token, an API key) is stored: its sha256, never itself."""
     return hashlib.sha256(secret.encode()).hexdigest()

@@ -6,7 +6,6 @@ The web process never scores: ``analyze`` hands the texts to a worker through Re
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 import time
@@ -22,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.accounts.audit import record
+from service.accounts.services import secret_digest
 from service.db import utcnow
 from service.perspective import tasks
 from service.perspective.models import (
@@ -73,7 +73,7 @@ def create_key(session: Session, name: str, *, site: str = DEFAULT_SITE, quota: 
     if quota < 1:
         raise ValueError("the quota is at least 1 request per second")
     secret = KEY_PREFIX + secrets.token_urlsafe(30)
-    key = PerspectiveKey(name=name, site=site or DEFAULT_SITE, key_hash=_digest(secret),
+    key = PerspectiveKey(name=name, site=site or DEFAULT_SITE, key_hash=secret_digest(secret),
                          hint=secret[:10], quota_per_second=quota, created_at=utcnow())
     session.add(key)
     session.flush()
@@ -102,7 +102,7 @@ def authenticate(session: Session, secret: str | None) -> PerspectiveKey:
         raise PerspectiveError(403, "PERMISSION_DENIED",
                                "The request is missing a valid API key.")
     key = session.scalar(select(PerspectiveKey).where(
-        PerspectiveKey.key_hash == _digest(secret.strip())))
+        PerspectiveKey.key_hash == secret_digest(secret.strip())))
     if key is None or not key.active:
         raise PerspectiveError(403, "PERMISSION_DENIED",
                                "API key not valid. Please pass a valid API key.")
@@ -128,10 +128,6 @@ def check_quota(connection: Redis, key: PerspectiveKey) -> None:
         raise PerspectiveError(
             429, "RESOURCE_EXHAUSTED",
             f"Quota exceeded: this key may make {key.quota_per_second} requests per second.")
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 # Analyze ----------------------------------------------------------------------------------
