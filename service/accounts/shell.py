@@ -3,9 +3,9 @@
 ``init_app`` registers the accounts' pages (front door, login, tokens, audit log) and
 gives every page under ``/dashboard`` (every domain's) CSRF checks on its forms and
 strict security headers. Pages extend ``dashboard/base.html``; a domain's blueprint
-adds its page to the navigation with ``add_nav_link``, when it is registered::
+adds its page to the navigation with ``nav_link``, when it is registered::
 
-    add_nav_link(app, "Webhooks", "webhooks_dashboard.index", role="admin", order=50)
+    nav_link(bp, "Webhooks", "webhooks_dashboard.index", role="admin", order=50)
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Flask, Response, current_app, render_template, request
+from flask import Blueprint, Flask, Response, current_app, render_template, request
 from flask.sansio.app import App
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
@@ -55,6 +55,12 @@ def add_nav_link(app: App, label: str, endpoint: str, role: str = Role.MODERATOR
     links = app.extensions.setdefault("dashboard_nav", [])
     links.append(NavLink(label, endpoint, role, order))
     links.sort(key=lambda link: link.order)
+
+
+def nav_link(blueprint: Blueprint, label: str, endpoint: str, role: str = Role.MODERATOR,
+             order: int = 100) -> None:
+    """Add ``blueprint``'s page to the navigation of each app it is registered on."""
+    blueprint.record_once(lambda state: add_nav_link(state.app, label, endpoint, role, order))
 
 
 def init_app(app: Flask) -> None:

@@ -6,7 +6,6 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask.blueprints import BlueprintSetupState
 from pydantic import ValidationError
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
@@ -14,7 +13,7 @@ from werkzeug.wrappers import Response
 from service import db
 from service.accounts.auth import current_moderator, login_required
 from service.accounts.models import Role
-from service.accounts.shell import add_nav_link
+from service.accounts.shell import nav_link
 from service.errors import APIError, validation_message, whole_number
 from service.webhooks import services
 from service.webhooks.models import (
@@ -33,9 +32,7 @@ bp = Blueprint("webhooks_dashboard", __name__, url_prefix="/dashboard/webhooks",
 PAGE_SIZE = 50
 
 
-@bp.record_once
-def _add_to_navigation(state: BlueprintSetupState) -> None:
-    add_nav_link(state.app, "Webhooks", "webhooks_dashboard.index", role=Role.ADMIN, order=50)
+nav_link(bp, "Webhooks", "webhooks_dashboard.index", role=Role.ADMIN, order=50)
 
 
 @bp.get("")

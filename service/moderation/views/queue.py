@@ -5,13 +5,12 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask.blueprints import BlueprintSetupState
 from pydantic import ValidationError
 from werkzeug.wrappers import Response
 
 from service import db
 from service.accounts.auth import acting_moderator, login_required
-from service.accounts.shell import add_nav_link
+from service.accounts.shell import nav_link
 from service.comments.models import Comment
 from service.cursors import InvalidCursor
 from service.errors import validation_message
@@ -31,9 +30,7 @@ from service.policy import LABELS
 bp = Blueprint("dashboard_queue", __name__, url_prefix="/dashboard", template_folder="../templates")
 
 
-@bp.record_once
-def _add_to_navigation(state: BlueprintSetupState) -> None:
-    add_nav_link(state.app, "Queue", "dashboard_queue.index", order=10)
+nav_link(bp, "Queue", "dashboard_queue.index", order=10)
 
 PAGE_SIZE = 25
 

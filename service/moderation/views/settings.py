@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask.blueprints import BlueprintSetupState
 from pydantic import ValidationError
 from werkzeug.wrappers import Response
 
@@ -13,7 +12,7 @@ from service import db
 from service.accounts import audit
 from service.accounts.auth import acting_moderator, login_required
 from service.accounts.models import Role
-from service.accounts.shell import add_nav_link
+from service.accounts.shell import nav_link
 from service.errors import validation_message
 from service.moderation.schemas import SiteSettingsForm
 from service.policy import LABELS
@@ -23,9 +22,7 @@ bp = Blueprint("dashboard_settings", __name__, url_prefix="/dashboard",
                template_folder="../templates")
 
 
-@bp.record_once
-def _add_to_navigation(state: BlueprintSetupState) -> None:
-    add_nav_link(state.app, "Settings", "dashboard_settings.edit", role=Role.ADMIN, order=40)
+nav_link(bp, "Settings", "dashboard_settings.edit", role=Role.ADMIN, order=40)
 
 
 @bp.get("/settings")
