@@ -69,10 +69,10 @@ class FinetuneOptions:
     out: Path
     data_dir: Path = DEFAULT_DATA_DIR
     seed: int = 0
-    epochs: float = 1.75
-    max_minutes: float = 46.5
+    epochs: float = 1.5
+    max_minutes: float = 55.0
     max_steps: int | None = None
-    threads: int = 2
+    threads: int = 1
     limit: int | None = None
     max_length: int = 128
     batch_size: int = 32

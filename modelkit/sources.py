@@ -52,9 +52,9 @@ FOX_FIT_SHARE = 0.3
 WEIGHTS: dict[str, float] = {
     "jigsaw": 1.0,
     "civil_toxic": 0.5,   # civil posts with toxicity >= 0.5
-    "civil_clean": 1.5,   # civil posts its raters judged non-toxic: in-domain negatives
+    "civil_clean": 2.0,   # civil posts its raters judged non-toxic: in-domain negatives
     "olid": 0.7,
-    "fox_clean": 2.0,     # the only natural clean news comments
+    "fox_clean": 2.5,     # the only natural clean news comments
     "fox_hateful": 0.5,   # a broad label: trained softly
     "augment": 1.0,
 }

@@ -19,8 +19,12 @@ from service.comments.api import bp as comments_api
 from service.config import load_config
 from service.health import bp as health
 from service.moderation.api import bp as moderation_api
+from service.moderation.readers_api import bp as moderation_readers_api
 from service.moderation.views import queue as moderation_queue
+from service.moderation.views import readers as moderation_readers
 from service.moderation.views import settings as moderation_settings
+from service.moderation.views import spam_settings as moderation_spam_settings
+from service.moderation.views import stats as moderation_stats
 from service.openapi import bp as openapi
 from service.perspective.api import bp as perspective_api
 from service.webhooks import tasks as webhook_tasks
@@ -64,8 +68,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(health)
     app.register_blueprint(comments_api)
     app.register_blueprint(moderation_api)
+    app.register_blueprint(moderation_readers_api)
     app.register_blueprint(moderation_queue.bp)
+    app.register_blueprint(moderation_readers.bp)
     app.register_blueprint(moderation_settings.bp)
+    app.register_blueprint(moderation_spam_settings.bp)
+    app.register_blueprint(moderation_stats.bp)
     app.register_blueprint(openapi)
     app.register_blueprint(perspective_api)
     app.register_blueprint(webhooks_api)

@@ -53,8 +53,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REDIS_URL", "redis://127.0.0.1:6379/0",
             "Redis for the job queues, rate limits and worker heartbeats. `moderation up` "
             "starts a local redis-server when nothing answers here."),
-    Setting("MODERATION_MODEL", "jigsaw-minilm",
-            "`jigsaw-minilm` (the offline model built from the shipped weights), a Detoxify "
+    Setting("MODERATION_MODEL", "news-minilm",
+            "`news-minilm` (the offline model built from the shipped weights, calibrated; "
+            "`jigsaw-minilm` is the previous one, uncalibrated), a Detoxify "
             "variant (`original`, `unbiased`, `multilingual`, `original-small`, "
             "`unbiased-small`; downloaded by Detoxify) or a path to a Detoxify checkpoint."),
     Setting("MODERATION_MODEL_CONFIG", "",
@@ -63,8 +64,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Folder where the offline model is assembled at first use; empty: "
             "`instance/models`."),
     Setting("MODERATION_THRESHOLDS", {},
-            'Policy overrides as JSON, e.g. `{"hold": {"toxicity": 0.4}, "reject": '
-            '{"threat": 0.8}}`; unnamed labels keep the defaults of `service/policy.py`.',
+            'Policy overrides as JSON: a target, `{"target": "5%"}` (`1%`, `2%`: the '
+            'default, `5%`), or thresholds, e.g. `{"hold": {"toxicity": 0.4}, "reject": '
+            '{"threat": 0.8}}`; unnamed labels keep the default target\'s.',
             _json_object),
     Setting("SCORING_BATCH_SIZE", 32, "Most comments a worker scores in one forward pass.",
             int),
@@ -72,10 +74,13 @@ SETTINGS: tuple[Setting, ...] = (
             "How long a worker's claim on a batch lasts before others may take it.", int),
     Setting("TORCH_THREADS", 0,
             "Threads torch uses in a scoring worker (0: one per core, at most 4).", int),
-    Setting("SCORER_BACKEND", "torch",
-            "How the scoring worker runs the model: `torch` (fp32) or `int8` (dynamic int8 "
-            "quantisation of the Linear layers: faster on CPU, but it changes some "
-            "decisions; see docs/performance.md before turning it on)."),
+    Setting("SCORER_BACKEND", "onnx",
+            "How the scoring worker runs the model: `onnx` (ONNX Runtime, fp32, the same "
+            "scores as torch within 1e-4; the worker never imports torch; the model is "
+            "exported once, beside its checkpoint), `onnx-int8` (its int8 copy), `torch` "
+            "(fp32, also for Detoxify's downloaded variants) or `int8` (torch's dynamic "
+            "quantisation). int8 changes some decisions: see docs/performance.md before "
+            "turning it on. `TORCH_THREADS` sets the threads of either runtime."),
     Setting("SWEEP_AFTER_SECONDS", 30,
             "A comment pending longer than this is queued again by the sweeper.", int),
     Setting("SWEEP_INTERVAL_SECONDS", 10, "How often the sweeper looks.", int),

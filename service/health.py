@@ -5,15 +5,18 @@ from __future__ import annotations
 import hmac
 import json
 import time
+from collections.abc import Iterator
 from typing import cast
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from prometheus_client.core import GaugeMetricFamily
 from redis import Redis
 from redis.exceptions import RedisError
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from service import db, metrics
+from service.comments.models import Comment, Status
 from service.errors import error_response
 from service.queueing import QUEUES, live_worker, redis
 
@@ -83,8 +86,36 @@ def prometheus() -> Response:
     if current_app.config["OPS_TOKEN"] and not _detail():
         return error_response(401, "missing_token", "Send the OPS_TOKEN in the header "
                               "Authorization: Bearer <token>.")
-    payload, content_type = metrics.exposition(redis(), QUEUES, detail=_detail())
+    payload, content_type = metrics.exposition(redis(), QUEUES, detail=_detail(),
+                                               extra=[WaitingCollector()])
     return Response(payload, content_type=content_type)
+
+
+class WaitingCollector:
+    """Reads, at scrape time, how long the oldest pending and held comments have waited,
+    and how many live scoring workers have the model loaded."""
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        now = db.utcnow()
+        for status in (Status.PENDING, Status.HELD):
+            gauge = GaugeMetricFamily(f"moderation_oldest_{status}_age_seconds",
+                                      f"How long the oldest {status} comment has waited (0: none).")
+            try:
+                oldest = db.session().scalar(select(func.min(Comment.created_at))
+                                             .where(Comment.status == status))
+            except SQLAlchemyError:
+                continue
+            gauge.add_metric([], (now - oldest).total_seconds() if oldest else 0.0)
+            yield gauge
+        try:
+            ready = [state for state in scorer_states(redis()) if state.get("status") == "ready"
+                     and live_worker(redis(), state.get("worker"), SCORER_TTL_SECONDS)]
+        except RedisError:
+            return
+        workers = GaugeMetricFamily("moderation_scoring_workers_ready",
+                                    "Live scoring workers with the model loaded.")
+        workers.add_metric([], len(ready))
+        yield workers
 
 
 def _detail() -> bool:

@@ -7,7 +7,7 @@ the processes of one host share their figures and ``/metrics`` shows their sum.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import cast
 
 from prometheus_client import (
@@ -20,6 +20,7 @@ from prometheus_client import (
     multiprocess,
 )
 from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 from redis import Redis
 from redis.exceptions import RedisError
 
@@ -36,6 +37,11 @@ SCORING_BATCH_SIZE = Histogram(
 TIME_TO_DECISION = Histogram(
     "moderation_time_to_decision_seconds", "From a comment's arrival to the model's decision.",
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600),
+)
+HUMAN_TIME_TO_DECISION = Histogram(
+    "moderation_human_time_to_decision_seconds",
+    "From a held comment's arrival to a moderator's decision on it.",
+    buckets=(60, 300, 900, 1800, 3600, 2 * 3600, 4 * 3600, 8 * 3600, 24 * 3600, 72 * 3600),
 )
 
 
@@ -58,20 +64,25 @@ class QueueDepthCollector:
         yield gauge
 
 
-def exposition(connection: Redis, queues: tuple[str, ...], *,
-               detail: bool = False) -> tuple[bytes, str]:
+def exposition(connection: Redis, queues: tuple[str, ...], *, detail: bool = False,
+               extra: Sequence[Collector] = ()) -> tuple[bytes, str]:
     """The metrics page: this process's (or this host's) metrics and the queue depths.
 
     Args:
         detail: add the process's own metrics (Python version, memory, file handles).
+        extra: more collectors read at scrape time (the waiting comments' ages).
     """
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
         registry.register(QueueDepthCollector(connection, queues))
+        for collector in extra:
+            registry.register(collector)
         return generate_latest(registry), CONTENT_TYPE_LATEST
     registry = CollectorRegistry()
     registry.register(QueueDepthCollector(connection, queues))
+    for collector in extra:
+        registry.register(collector)
     own = generate_latest(REGISTRY)
     if not detail:
         own = b"\n".join(line for line in own.split(b"\n") if not _of_the_process(line))

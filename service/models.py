@@ -1,7 +1,7 @@
 """Every table, imported in one place for Alembic and the tests."""
 
 from service.accounts.models import ApiToken, AuditEntry, Moderator
-from service.comments.models import Comment, Decision, Event
+from service.comments.models import Appeal, Comment, Decision, Event, Report
 from service.perspective.models import PerspectiveAnalysis, PerspectiveKey, SuggestedScore
 from service.sites import SiteSettings
 from service.webhooks.models import (
@@ -12,7 +12,7 @@ from service.webhooks.models import (
 )
 
 __all__ = [
-    "ApiToken", "AuditEntry", "Comment", "Decision", "Event", "Moderator",
-    "PerspectiveAnalysis", "PerspectiveKey", "SiteSettings", "SuggestedScore",
+    "ApiToken", "Appeal", "AuditEntry", "Comment", "Decision", "Event", "Moderator",
+    "PerspectiveAnalysis", "PerspectiveKey", "Report", "SiteSettings", "SuggestedScore",
     "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookFanOut",
 ]

@@ -45,6 +45,8 @@ class JobRequest:
     Attributes:
         at: run no earlier than this naive UTC time (RQ's scheduler), else now.
         options: ``Queue.enqueue`` keyword arguments (timeouts, TTLs, retries).
+        fresh: the id names rows created by the transaction that asks for the job, so
+            no job can have it yet: it is queued without looking for an old one.
     """
 
     queue: str
@@ -53,6 +55,7 @@ class JobRequest:
     job_id: str
     at: datetime | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    fresh: bool = False
 
 
 def init_app(app: Flask) -> None:
@@ -93,26 +96,49 @@ def enqueue_after_commit(session: Session, *requests: JobRequest) -> None:
 def enqueue(requests: Iterable[JobRequest], *, connection: Redis | None = None) -> int:
     """Queue each job unless one with its id really waits or runs; return how many were queued.
 
-    Every job is idempotent, so one queued twice still does its work once.
+    Every job is idempotent, so one queued twice still does its work once. The jobs go
+    to Redis in one pipeline (one round trip), after one more that asks which of the
+    jobs not marked ``fresh`` exist already; only an existing job costs more (the
+    stale-job check).
 
     Raises:
         RedisError: when Redis cannot be reached.
     """
-    queued = 0
-    for request in requests:
-        target = queue(request.queue, connection)
-        if not _replace_stale(request.job_id, target):
-            continue
-        if request.at is not None and request.at > datetime.now(UTC).replace(tzinfo=None):
+    connection = connection or redis()
+    unique = list({request.job_id: request for request in requests}.values())
+    if not unique:
+        return 0
+    queues: dict[str, Queue] = {}
+
+    def target(name: str) -> Queue:
+        if name not in queues:
+            queues[name] = queue(name, connection)
+        return queues[name]
+
+    known = [request for request in unique if not request.fresh]
+    if known:
+        lookup = connection.pipeline(transaction=False)
+        for request in known:
+            lookup.exists(Job.key_for(request.job_id))
+        existing = {request.job_id for request, found in zip(known, lookup.execute(), strict=True)
+                    if found}
+        unique = [request for request in unique if request.job_id not in existing
+                  or _replace_stale(request.job_id, target(request.queue))]
+    pipeline = connection.pipeline()
+    now = datetime.now(UTC).replace(tzinfo=None)
+    for request in unique:
+        if request.at is not None and request.at > now:
             # RQ schedules in whole seconds, rounded down: round up, so as never to run early.
             at = request.at.replace(microsecond=0) + timedelta(seconds=bool(request.at.microsecond))
-            target.enqueue_at(at.replace(tzinfo=UTC), request.function, *request.args,
-                              job_id=request.job_id, **request.options)
+            target(request.queue).enqueue_at(at.replace(tzinfo=UTC), request.function,
+                                             *request.args, job_id=request.job_id,
+                                             pipeline=pipeline, **request.options)
         else:
-            target.enqueue(request.function, *request.args, job_id=request.job_id,
-                           **request.options)
-        queued += 1
-    return queued
+            target(request.queue).enqueue(request.function, *request.args,
+                                          job_id=request.job_id, pipeline=pipeline,
+                                          **request.options)
+    pipeline.execute()
+    return len(unique)
 
 
 def _replace_stale(job_id: str, target: Queue) -> bool:

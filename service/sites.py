@@ -31,6 +31,10 @@ class SiteSettings(Base):
     """Overrides in the shape of ``Policy.from_overrides``'s argument."""
     allowed_origins: Mapped[list[str] | None] = mapped_column(JSON)
     """None: the configured origins."""
+    spam: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """The spam rules (``service.comments.spam.SpamSettings``); None: the defaults."""
+    readers: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """Reports and appeals (``service.comments.readers.ReaderSettings``); None: defaults."""
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(80), default="")
 
@@ -54,8 +58,11 @@ def save_settings(session: Session, *, policy: Policy, origins: Iterable[str],
                   by: str) -> SiteSettings:
     """Keep ``policy`` and ``origins`` as the site's settings (the caller commits)."""
     saved = session.get(SiteSettings, SITE_ID) or SiteSettings(id=SITE_ID)
-    saved.policy = policy.as_dict() | {"banned_words": list(policy.banned_words),
-                                       "suspect_words": list(policy.suspect_words)}
+    recorded = policy.as_dict()
+    if policy.target is not None:  # the target's thresholds follow the target
+        recorded = {k: v for k, v in recorded.items() if k not in {"hold", "reject"}}
+    saved.policy = recorded | {"banned_words": list(policy.banned_words),
+                               "suspect_words": list(policy.suspect_words)}
     saved.allowed_origins = list(origins)
     saved.updated_at, saved.updated_by = utcnow(), by
     session.add(saved)
@@ -77,6 +84,8 @@ def check_origin(origin: str) -> str:
 
 def _merged(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     merged = dict(base)
+    if "target" in override:  # a chosen target replaces the configured thresholds
+        merged = {k: v for k, v in merged.items() if k not in {"hold", "reject"}}
     for key, value in override.items():
         if key in {"hold", "reject"}:
             merged[key] = {**(base.get(key) or {}), **value}

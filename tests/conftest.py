@@ -52,8 +52,12 @@ def database_url(request: pytest.FixtureRequest,
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """A two-layer BERT in Detoxify's checkpoint format, with random weights."""
     from tests.support.checkpoint import build
+    from workers.scoring.export import export
 
     checkpoint, config_dir = build(tmp_path_factory.mktemp("tiny-model"), "tiny")
+    # Exported for the default (ONNX) backend now, as model assembly does, so that no
+    # test's first worker spends its start on the export.
+    export(checkpoint, config_dir, tmp_path_factory.mktemp("model-cache"))
     return {"MODERATION_MODEL": str(checkpoint), "MODERATION_MODEL_CONFIG": str(config_dir)}
 
 

@@ -5,8 +5,18 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from service import db
-from service.comments.schemas import NewComment, valid_thread_id
-from service.comments.services import find_comment, post_comment, public_view, thread_page
+from service.comments.appeals import appeal_rejection, check_author
+from service.comments.reasons import author_view
+from service.comments.reports import report_comment
+from service.comments.schemas import NewAppeal, NewComment, NewReport, valid_thread_id
+from service.comments.services import (
+    author_token_hash,
+    find_comment,
+    post_comment,
+    public_view,
+    thread_page,
+)
+from service.comments.spam import client_key
 from service.cursors import InvalidCursor
 from service.errors import APIError, json_object, whole_number
 from service.limits import limiter, posting_limit
@@ -22,15 +32,52 @@ def create_comment(thread_id: str) -> tuple[Response, int, dict[str, str]]:
     """Store a new comment as pending and queue it for scoring (202)."""
     _check_thread_id(thread_id)
     new = NewComment.model_validate(json_object())
-    comment = post_comment(db.session(), thread_id, new, current_app.config)
+    comment, token = post_comment(db.session(), thread_id, new, current_app.config,
+                                  client=request.remote_addr)
     location = url_for(".get_comment", comment_id=comment.id)
-    return jsonify(comment.public_dict()), 202, {"Location": location}
+    return jsonify(comment.public_dict() | {"author_token": token}), 202, {"Location": location}
 
 
 @bp.get("/comments/<comment_id>")
 def get_comment(comment_id: str) -> Response:
-    """A comment's status; its text too once it is published, and whether it is listed."""
-    return jsonify(public_view(db.session(), find_comment(comment_id)))
+    """A comment's status; its text too once it is published, and whether it is listed.
+
+    With ``X-Author-Token``, the author's view: their text in any status, the reason for
+    a hold or a rejection, whether automated means decided, and their appeal.
+    """
+    session, comment = db.session(), find_comment(comment_id)
+    public = public_view(session, comment)
+    token = request.headers.get("X-Author-Token")
+    if token is None:
+        return jsonify(public)
+    check_author(comment, token, author_token_hash(token))
+    return jsonify(author_view(session, comment, public))
+
+
+@bp.post("/comments/<comment_id>/reports")
+@limiter.limit(posting_limit, methods=["POST"])
+def report(comment_id: str) -> tuple[Response, int]:
+    """A reader reports a published comment (202); one report per client counts."""
+    comment = find_comment(comment_id)
+    new = NewReport.model_validate(json_object())
+    reporter = client_key(request.remote_addr or "unknown", current_app.config["SECRET_KEY"])
+    with db.transaction() as session:
+        counted, _ = report_comment(session, comment, new, reporter or "unknown")
+    return jsonify({"comment_id": str(comment.id), "counted": counted,
+                    "status": comment.status}), 202
+
+
+@bp.post("/comments/<comment_id>/appeals")
+@limiter.limit(posting_limit, methods=["POST"])
+def appeal(comment_id: str) -> tuple[Response, int]:
+    """The author appeals the rejection of their comment (202, with ``X-Author-Token``)."""
+    comment = find_comment(comment_id)
+    token = request.headers.get("X-Author-Token")
+    check_author(comment, token, author_token_hash(token or ""))
+    new = NewAppeal.model_validate(json_object())
+    with db.transaction() as session:
+        opened = appeal_rejection(session, comment, new)
+    return jsonify(opened.as_dict() | {"status": opened.status}), 202
 
 
 @bp.get("/threads/<thread_id>/comments")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from service import metrics
-from service.comments.models import Comment, Decision, Event, Status
+from service.comments.models import READERS_ACTOR, Comment, Decision, Event, Status
 from service.db import iso, utcnow
 from service.policy import MODEL_ACTOR
 
@@ -24,18 +27,24 @@ def record_decision(
     outcome: str,
     actor: str,
     reason: str = "",
+    code: str | None = None,
     scores: dict[str, float] | None = None,
     model: str | None = None,
     thresholds: dict[str, Any] | None = None,
+    now: datetime | None = None,
 ) -> Decision:
     """Add a decision to the session, set the comment's status and emit its event.
 
     The caller commits; for the model's decision it must first have won the comment
-    from ``pending`` (see ``workers.scoring.jobs``) so that it is taken once.
+    from ``pending`` (see ``workers.scoring.jobs``) so that it is taken once. ``now``
+    (default: the current time) is the decision's time, so that a caller that has
+    already written it with the status (one UPDATE for a batch) writes it once.
     """
-    now = utcnow()
+    now = now or utcnow()
+    if comment.status == Status.HELD and actor not in (MODEL_ACTOR, READERS_ACTOR):
+        metrics.HUMAN_TIME_TO_DECISION.observe((now - comment.created_at).total_seconds())
     decision = Decision(
-        comment=comment, outcome=outcome, actor=actor, reason=reason, scores=scores,
+        comment=comment, outcome=outcome, actor=actor, reason=reason, code=code, scores=scores,
         model=model, thresholds=thresholds, created_at=now,
     )
     db.add(decision)
@@ -46,6 +55,33 @@ def record_decision(
     _add_event(db, f"comment.{outcome}", comment, decision)
     metrics.DECISIONS.labels(outcome, MODEL_ACTOR if actor == MODEL_ACTOR else "moderator").inc()
     return decision
+
+
+def record_model_decisions(db: Session, decided: Sequence[tuple[Comment, Decision]]) -> None:
+    """Insert the model's decisions of a batch, and their events, in one statement each.
+
+    Each comment must already carry its new status and decision time (the scoring job
+    writes them with one UPDATE for the batch); each ``Decision`` is transient, built
+    alike (the columns it sets are inserted; the others take their defaults). Their
+    events are added to the session, which inserts them together at the next flush.
+    """
+    if not decided:
+        return
+    columns = {column.key for column in Decision.__table__.columns} - {"id"}
+    db.execute(insert(Decision), [
+        {key: value for key, value in vars(decision).items() if key in columns}
+        for _, decision in decided])
+    for comment, decision in decided:
+        _add_event(db, f"comment.{decision.outcome}", comment, decision)
+        metrics.DECISIONS.labels(decision.outcome, MODEL_ACTOR).inc()
+
+
+def comment_event(db: Session, type_: str, comment: Comment, decision: Decision | None = None,
+                  **extra: Any) -> Event:
+    """Add an event about ``comment`` (a report, an appeal), with ``extra`` in its data."""
+    event = _add_event(db, type_, comment, decision)
+    event.payload = event.payload | extra
+    return event
 
 
 def _add_event(db: Session, type_: str, comment: Comment, decision: Decision | None) -> Event:
@@ -66,6 +102,7 @@ def _add_event(db: Session, type_: str, comment: Comment, decision: Decision | N
             "outcome": decision.outcome,
             "actor": decision.actor,
             "reason": decision.reason,
+            "code": decision.code,
             "scores": decision.scores,
             "model": decision.model,
             "created_at": iso(decision.created_at),

@@ -7,10 +7,13 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, Uuid, text
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base, iso, utcnow
+
+READERS_ACTOR = "readers"
+"""The actor of a hold that readers' reports caused."""
 
 
 class Status(StrEnum):
@@ -27,6 +30,7 @@ class Comment(Base):
     __table_args__ = (
         Index("ix_comments_thread_status_created", "thread_id", "status", "created_at", "id"),
         Index("ix_comments_status_created", "status", "created_at"),
+        Index("ix_comments_created", "created_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -40,6 +44,14 @@ class Comment(Base):
     # A scoring worker's lease on the comment; others leave it alone until it expires.
     claimed_until: Mapped[datetime | None]
     claim_token: Mapped[str | None] = mapped_column(String(36))
+    # What the spam stage compares (``service.comments.spam``): the keyed hash of the
+    # client's address, the text's MinHash fingerprint, the sites it links to.
+    client: Mapped[str | None] = mapped_column(String(32), index=True)
+    fingerprint: Mapped[bytes | None] = mapped_column(LargeBinary)
+    link_sites: Mapped[str | None] = mapped_column(String(400))
+    """The domains linked, space-separated with a space at each end; None: no link."""
+    # The SHA-256 of the token that the POST gave the author, to show them their comment.
+    author_token_hash: Mapped[str | None] = mapped_column(String(64))
 
     decisions: Mapped[list[Decision]] = relationship(
         back_populates="comment", order_by="Decision.id", cascade="all, delete-orphan"
@@ -75,6 +87,8 @@ class Decision(Base):
     outcome: Mapped[str] = mapped_column(String(16))
     actor: Mapped[str] = mapped_column(String(80))
     reason: Mapped[str] = mapped_column(Text, default="")
+    code: Mapped[str | None] = mapped_column(String(40))
+    """The reason's code when a rule decided (``spam.links``, ...); see ``reasons``."""
     scores: Mapped[dict[str, float] | None] = mapped_column(JSON)
     model: Mapped[str | None] = mapped_column(String(200))
     thresholds: Mapped[dict[str, Any] | None] = mapped_column(JSON)
@@ -88,6 +102,7 @@ class Decision(Base):
             "outcome": self.outcome,
             "actor": self.actor,
             "reason": self.reason,
+            "code": self.code,
             "scores": self.scores,
             "model": self.model,
             "thresholds": self.thresholds,
@@ -110,3 +125,70 @@ class Event(Base):
     comment_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("comments.id"), index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ReportReason(StrEnum):
+    ABUSIVE = "abusive"
+    SPAM = "spam"
+    OFF_TOPIC = "off_topic"
+    OTHER = "other"
+
+
+class Report(Base):
+    """A reader's report of a published comment; one per client per comment counts."""
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        Index("uq_reports_comment_reporter", "comment_id", "reporter", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("comments.id"), index=True)
+    reporter: Mapped[str] = mapped_column(String(32))
+    """The keyed hash of the reporting client's address (``spam.client_key``)."""
+    reason: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    dismissed_at: Mapped[datetime | None]
+    """When a moderator dismissed it: it no longer counts towards a hold."""
+    dismissed_by: Mapped[str | None] = mapped_column(String(80))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "reason": self.reason, "note": self.note,
+                "created_at": iso(self.created_at), "dismissed_at": iso(self.dismissed_at),
+                "dismissed_by": self.dismissed_by}
+
+
+class AppealStatus(StrEnum):
+    OPEN = "open"
+    UPHELD = "upheld"
+    OVERTURNED = "overturned"
+
+
+class Appeal(Base):
+    """An author's appeal of the decision that rejected their comment; one per decision."""
+
+    __tablename__ = "appeals"
+    __table_args__ = (Index("ix_appeals_status_created", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("comments.id"), index=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id"), unique=True)
+    """The decision under appeal."""
+    message: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=AppealStatus.OPEN)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(String(80))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    """The deciding moderator's reason, told to the author."""
+
+    comment: Mapped[Comment] = relationship()
+    decision: Mapped[Decision] = relationship()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "comment_id": str(self.comment_id),
+                "decision_id": self.decision_id, "message": self.message,
+                "status": self.status, "created_at": iso(self.created_at),
+                "decided_at": iso(self.decided_at), "decided_by": self.decided_by,
+                "reason": self.reason}

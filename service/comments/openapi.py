@@ -71,6 +71,11 @@ SCHEMAS: dict[str, dict[str, Any]] = {
 }
 
 
+AUTHOR_TOKEN = {"name": "X-Author-Token", "in": "header", "required": True,
+                "schema": {"type": "string"},
+                "description": "The author_token that posting the comment answered."}
+
+
 def paths() -> Paths:
     """The API that readers' clients (the widget) use."""
     thread = path_parameter("thread_id", "1 to 200 letters, digits, '-', '_' or '.'.")
@@ -82,7 +87,9 @@ def paths() -> Paths:
                 "requestBody": {"required": True,
                                 "content": {"application/json": {"schema": ref("NewComment")}}},
                 "responses": {
-                    "202": json_content(ref("Comment"), "Stored as pending; queued for scoring."),
+                    "202": json_content(ref("PostedComment"), (
+                        "Stored: pending and queued for scoring, or held or rejected at once "
+                        "by a spam rule.")),
                     "400": error("The body is not JSON."),
                     "404": error("The thread id is not valid."),
                     "409": error("The same comment was posted just before."),
@@ -105,8 +112,13 @@ def paths() -> Paths:
         "/api/v1/comments/{comment_id}": {
             "get": {
                 "tags": ["comments"], "summary": "A comment's status; its text once published.",
-                "parameters": [path_parameter("comment_id", "The comment's id.")],
-                "responses": {"200": json_content(ref("Comment"), "The comment."),
+                "description": "With X-Author-Token, the author's view (statement of reasons).",
+                "parameters": [path_parameter("comment_id", "The comment's id."),
+                               AUTHOR_TOKEN | {"required": False}],
+                "responses": {"200": json_content({"oneOf": [ref("Comment"), ref("AuthorView")]},
+                                                  "The comment, or the author's view of it."),
+                              "401": error("X-Author-Token is empty."),
+                              "403": error("X-Author-Token is not this comment's."),
                               "404": error("No comment has that id.")},
             },
         },

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -57,3 +57,26 @@ class NewComment(BaseModel):
 
 def valid_thread_id(thread_id: str) -> bool:
     return bool(THREAD_ID.fullmatch(thread_id))
+
+
+class NewReport(BaseModel):
+    """The body of ``POST /api/v1/comments/<id>/reports``."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    reason: Literal["abusive", "spam", "off_topic", "other"] = Field(
+        description="Why the reader reports the comment.")
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500),
+                    AfterValidator(lambda value: _clean_text(value) if value else value)] = Field(
+        default="", description="What the reader adds, up to 500 characters.")
+
+
+class NewAppeal(BaseModel):
+    """The body of ``POST /api/v1/comments/<id>/appeals``."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                              max_length=2000),
+                       AfterValidator(_clean_text)] = Field(
+        description="Why the comment should be published, 1 to 2,000 characters.")

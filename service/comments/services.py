@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import operator
+import secrets
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
@@ -13,21 +15,37 @@ from sqlalchemy.orm import Session, aliased
 
 from service import db, metrics
 from service.comments.abuse import check_new_comment
-from service.comments.events import comment_created
+from service.comments.events import comment_created, record_decision
+from service.comments.links import link_sites
 from service.comments.models import Comment, Status
 from service.comments.schemas import NewComment
+from service.comments.similarity import fingerprint
+from service.comments.spam import SPAM_ACTOR_MODEL, Candidate, check_spam, client_key, spam_settings
 from service.comments.tasks import scoring_job
 from service.cursors import decode_cursor, encode_cursor
 from service.errors import APIError
+from service.policy import MODEL_ACTOR
 from service.queueing import enqueue_after_commit
 
 
 def post_comment(session: Session, thread_id: str, new: NewComment,
-                 config: Mapping[str, Any]) -> Comment:
-    """Store a new pending comment with its ``comment.created`` event, and queue its scoring.
+                 config: Mapping[str, Any], client: str | None = None) -> tuple[Comment, str]:
+    """Store a new comment with its ``comment.created`` event, and queue its scoring.
 
     The comment and its event are one transaction; the scoring job is queued after it
-    commits (when Redis is down, the sweeper queues it later).
+    commits (when Redis is down, the sweeper queues it later). A comment that breaks a
+    spam rule (``service.comments.spam``) is decided in that transaction instead, with
+    the rule's reason, and never reaches the model.
+
+    Args:
+        session: the request's database session.
+        thread_id: the thread, already checked.
+        new: the comment.
+        config: the app's settings.
+        client: the client's address, kept only as a keyed hash.
+
+    Returns:
+        The comment, and the token that shows the author their comment (kept hashed).
 
     Raises:
         APIError: when the comment breaks a posting rule or names a parent elsewhere.
@@ -38,16 +56,31 @@ def post_comment(session: Session, thread_id: str, new: NewComment,
         if parent is None or parent.thread_id != thread_id:
             raise APIError(422, "invalid_input", "parent_id: no such comment in this thread",
                            fields={"parent_id": "no such comment in this thread"})
+    token = secrets.token_urlsafe(24)
     comment = Comment(
         id=uuid.uuid4(), thread_id=thread_id, parent_id=new.parent_id, author=new.author,
         body=new.body, status=Status.PENDING, created_at=db.utcnow(),
+        client=client_key(client, config["SECRET_KEY"]), fingerprint=fingerprint(new.body),
+        link_sites=link_sites(new.body), author_token_hash=author_token_hash(token),
     )
     with db.transaction() as session:
+        verdict = check_spam(session, Candidate(thread_id, new.author, new.body, comment.client,
+                                                comment.fingerprint or b""),
+                             spam_settings(session))
         session.add(comment)
         comment_created(session, comment)
-        enqueue_after_commit(session, scoring_job(comment.id))
+        if verdict is None:
+            enqueue_after_commit(session, scoring_job(comment.id, fresh=True))
+        else:
+            record_decision(session, comment, outcome=verdict.outcome, actor=MODEL_ACTOR,
+                            reason=verdict.reason, code=verdict.code, model=SPAM_ACTOR_MODEL)
     metrics.COMMENTS_RECEIVED.inc()
-    return comment
+    return comment, token
+
+
+def author_token_hash(token: str) -> str:
+    """How a comment keeps its author's token: SHA-256, hex."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def find_comment(comment_id: str) -> Comment:

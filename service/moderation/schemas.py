@@ -98,6 +98,8 @@ class SiteSettingsForm(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    target: str | None = None
+    """A ``service.policy.TARGETS`` name; None: the thresholds below."""
     hold: dict[Label, Threshold]
     reject: dict[Label, Threshold]
     hold_everything: bool = False

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base, iso, utcnow
 
-EVENT_TYPES = ("comment.created", "comment.approved", "comment.held", "comment.rejected")
+EVENT_TYPES = ("comment.created", "comment.approved", "comment.held", "comment.rejected",
+               "comment.reported", "reports.dismissed", "comment.appealed", "appeal.decided")
 MAX_DELIVERY_ID = 2**31 - 1
 """Delivery ids are SQL INTEGERs: a larger number is no delivery's."""
 

@@ -20,7 +20,8 @@ def _plain_text(value: str) -> str:
     return value
 
 
-EventType = Literal["comment.created", "comment.approved", "comment.held", "comment.rejected"]
+EventType = Literal["comment.created", "comment.approved", "comment.held", "comment.rejected",
+                    "comment.reported", "reports.dismissed", "comment.appealed", "appeal.decided"]
 URL = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
                 AfterValidator(_plain_text)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500),

@@ -2,7 +2,9 @@
 
 Every event is written in the transaction that caused it. A session hook asks for the
 event's fan-out job after commit (``service.queueing``); if Redis is down then, the
-sweeper (``workers.delivery.sweep``) finds the event later. Both jobs have stable ids
+sweeper (``workers.delivery.sweep``) finds the event later. An event that no enabled
+endpoint subscribes to is marked fanned out (with no deliveries) in its own transaction
+instead, at the cost of one small query: no job, no Redis round trip. Both jobs have stable ids
 and are idempotent, so a job queued twice does its work once.
 """
 
@@ -13,10 +15,13 @@ from datetime import datetime
 
 from flask import Flask
 from sqlalchemy import event as sqlalchemy_event
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from service.comments.models import Event
+from service.db import utcnow
 from service.queueing import WEBHOOKS_QUEUE, JobRequest, enqueue_after_commit
+from service.webhooks.models import WebhookEndpoint, WebhookFanOut
 
 FAN_OUT_JOB = "workers.delivery.fan_out"
 ATTEMPT_JOB = "workers.delivery.deliver"
@@ -30,10 +35,14 @@ def init_app(app: Flask) -> None:
     sqlalchemy_event.listen(app.extensions["db"], "after_flush", _fan_out_new_events)
 
 
-def fan_out_job(event_ids: Sequence[str]) -> JobRequest:
-    """One fan-out job for events written together, named after the first of them."""
+def fan_out_job(event_ids: Sequence[str], *, fresh: bool = False) -> JobRequest:
+    """One fan-out job for events written together, named after the first of them.
+
+    ``fresh``: the events are being written, so no job can have the id yet.
+    """
     return JobRequest(WEBHOOKS_QUEUE, FAN_OUT_JOB, tuple(event_ids),
-                      job_id=f"webhook-fan-out-{event_ids[0]}", options=dict(_KEEP))
+                      job_id=f"webhook-fan-out-{event_ids[0]}", options=dict(_KEEP),
+                      fresh=fresh)
 
 
 def attempt_job(delivery_id: int, attempt: int, at: datetime | None = None) -> JobRequest:
@@ -44,5 +53,16 @@ def attempt_job(delivery_id: int, attempt: int, at: datetime | None = None) -> J
 
 
 def _fan_out_new_events(session: Session, _context: object) -> None:
-    if new := [obj.id for obj in session.new if isinstance(obj, Event)]:
-        enqueue_after_commit(session, fan_out_job(new))
+    new = [obj for obj in session.new if isinstance(obj, Event)]
+    if not new:
+        return
+    connection = session.connection()
+    subscribed = {kind for events in connection.scalars(
+        select(WebhookEndpoint.events).where(WebhookEndpoint.enabled.is_(True)))
+        for kind in events or ()}
+    if wanted := [event.id for event in new if event.type in subscribed]:
+        enqueue_after_commit(session, fan_out_job(wanted, fresh=True))
+    if unwanted := [event.id for event in new if event.type not in subscribed]:
+        now = utcnow()
+        connection.execute(insert(WebhookFanOut), [
+            {"event_id": event_id, "deliveries": 0, "created_at": now} for event_id in unwanted])

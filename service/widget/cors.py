@@ -35,7 +35,8 @@ def add_cors_headers(response: Response) -> Response:
     response.headers["Access-Control-Expose-Headers"] = "Location, Retry-After"
     if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
         response.headers["Access-Control-Allow-Methods"] = "GET, POST"
-        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        # X-Author-Token: the author's view of their comment, and their appeal.
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type, X-Author-Token"
         response.headers["Access-Control-Max-Age"] = str(PREFLIGHT_MAX_AGE)
     return response
 

@@ -6,8 +6,10 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
+from bench import quality
 from bench.comments import comments
 from bench.scoring import agreement, largest_difference
 from service.policy import Policy
@@ -31,6 +33,41 @@ def test_agreement_is_the_share_of_equal_decisions():
     assert largest_difference([CLEAN, HELD], [CLEAN, CLEAN]) == pytest.approx(0.49)
 
 
+def labelled(count: int, seed: int = 0) -> tuple[quality.Labelled, list[dict[str, float]]]:
+    """Comments whose toxicity score is their label plus noise, so that AUC is below 1."""
+    rng = np.random.default_rng(seed)
+    toxic = (rng.random(count) < 0.3).astype(float)
+    raw = np.clip(0.6 * toxic + rng.normal(0.2, 0.2, count), 0.0, 1.0)
+    data = quality.Labelled([""] * count, {"toxicity": toxic}, toxic)
+    return data, [{"toxicity": float(value)} for value in raw]
+
+
+def test_a_monotone_change_of_scores_keeps_quality_with_its_own_thresholds():
+    data, reference = labelled(2000)
+    squashed = [{"toxicity": value["toxicity"] ** 3} for value in reference]
+
+    plain, fast = quality.compare(data, reference, squashed, POLICY)
+
+    assert fast.auc == pytest.approx(plain.auc)
+    assert abs(fast.toxic_published - plain.toxic_published) <= 0.01
+    assert abs(fast.clean_held - plain.clean_held) <= 0.01
+    assert quality.good_enough(plain, fast)
+    # With fp32's thresholds instead of its own, the squashed scores would publish more.
+    assert agreement(reference, squashed, POLICY) < 0.9
+
+
+def test_noisy_scores_fail_the_quality_rule():
+    data, reference = labelled(2000)
+    rng = np.random.default_rng(1)
+    noisy = [{"toxicity": float(np.clip(value["toxicity"] + rng.normal(0, 0.2), 0, 1))}
+             for value in reference]
+
+    plain, fast = quality.compare(data, reference, noisy, POLICY)
+
+    assert fast.auc < plain.auc - quality.AUC_TOLERANCE
+    assert not quality.good_enough(plain, fast)
+
+
 @pytest.mark.slow
 def test_a_small_run_measures_every_figure_and_ends_with_one_json_line(tiny_model, tmp_path):
     result = subprocess.run(
@@ -38,14 +75,16 @@ def test_a_small_run_measures_every_figure_and_ends_with_one_json_line(tiny_mode
          "--model-config", tiny_model["MODERATION_MODEL_CONFIG"], "--comments", "40",
          "--peer-comments", "5", "--intake-requests", "60", "--concurrency", "2",
          "--decision-samples", "2", "--analyze-samples", "5", "--agreement-sample", "0",
-         "--work-dir", str(tmp_path)],
+         "--thread-comments", "2000", "--thread-samples", "5", "--work-dir", str(tmp_path)],
         capture_output=True, text=True, timeout=280, check=False)
 
     assert result.returncode == 0, result.stderr[-2000:]
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     for key in ("peer_cps", "scorer_cps", "pipeline_cps", "intake_rps", "intake_p99_ms",
-                "decision_p50_ms", "analyze_p50_ms", "analyze_p99_ms", "worker_rss_mb"):
+                "decision_p50_ms", "analyze_p50_ms", "analyze_p99_ms", "worker_rss_mb",
+                "thread_page_ms"):
         assert figures[key] > 0, key
     assert figures["intake_errors"] == 0
-    assert figures["model"].endswith("+int8") and figures["agreement"] is None
+    assert figures["backend"] == figures["backend_default"]
+    assert figures["agreement"] is None
     assert "(a) peer" in result.stdout

@@ -20,9 +20,10 @@ from service.accounts.services import revoke_token
 from tests.support.accounts import add, bearer, csrf_token, log_in, token_for
 
 PUBLIC = {
-    "static", "widget.static", "dashboard.static",  # files
+    "static", "widget.static", "dashboard.static", "dashboard_stats.static",  # files
     "widget.article", "widget.script",  # the demo page and the widget
     "comments.create_comment", "comments.get_comment", "comments.list_comments",  # public API
+    "comments.report", "comments.appeal",  # readers' reports; appeals (an author's token)
     "health.healthz", "health.readyz", "health.prometheus", "openapi.openapi",
     "dashboard_login.login",
 }

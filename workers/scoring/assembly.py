@@ -80,9 +80,12 @@ SHIPPED_MODELS: dict[str, ShippedModel] = {
     model.name: model for model in (
         ShippedModel("jigsaw-minilm",
                      "053ebb6e604692735e646320a12a7ceb39f70d2dabd33c555f7e095e83874d53"),
+        ShippedModel("news-minilm",
+                     "a36f295b3573f9d23ee4625672f988c4689b3e02830935b4b7ecaa1eafefa31a",
+                     "7c5dcef109e20f23559a8368db0d44e332657cc2dc58730f9be004a880570823"),
     )
 }
-DEFAULT_MODEL = "jigsaw-minilm"
+DEFAULT_MODEL = "news-minilm"
 
 
 def shipped_model(name: str = DEFAULT_MODEL) -> ShippedModel:
@@ -136,6 +139,19 @@ def ensure_model(cache_dir: str | Path, name: str = DEFAULT_MODEL) -> tuple[Path
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
     return target / CHECKPOINT_NAME, target / CONFIG_DIR_NAME
+
+
+def assembled_model(cache_dir: str | Path, name: str = DEFAULT_MODEL) -> tuple[Path, Path] | None:
+    """A shipped model's checkpoint and config folder if already assembled and intact.
+
+    Unlike ``ensure_model`` it builds nothing (and so imports no torch): None when the
+    model is not assembled yet.
+    """
+    model = shipped_model(name)
+    target = Path(cache_dir).resolve() / f"{model.name}-{model.weights_sha256[:12]}"
+    if _is_valid(target, model.weights_sha256):
+        return target / CHECKPOINT_NAME, target / CONFIG_DIR_NAME
+    return None
 
 
 def calibration_file(name: str = DEFAULT_MODEL) -> Path | None:

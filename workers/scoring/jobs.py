@@ -1,21 +1,26 @@
-"""The scoring job: claim pending comments, score them in one pass, decide, record."""
+"""The scoring job: claim pending comments, score them in one pass, decide, record.
+
+A batch costs the same few statements whatever its size: one to lease the comments,
+one to read them, one UPDATE to win them all from ``pending``, and one INSERT each for
+the decisions and the events.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
 import uuid
-from datetime import timedelta
-from typing import Any, cast
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select, update
-from sqlalchemy.engine import CursorResult
+from sqlalchemy import case, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from service import db, metrics
-from service.comments.events import record_decision
-from service.comments.models import Comment, Status
+from service.comments.events import record_model_decisions
+from service.comments.models import Comment, Decision, Status
 from service.policy import MODEL_ACTOR, decide
 from service.sites import current_policy
 from workers.scoring.scorer import load_scorer
@@ -51,29 +56,25 @@ def score_comment(comment_id: str) -> dict[str, int]:
     except Exception:
         release(session, token)
         raise
-    decided: list[Comment] = []
     with db.transaction():
         policy = current_policy(session, config)
-        for comment, comment_scores in zip(comments, scores, strict=True):
-            verdict = decide(comment_scores, policy, text=comment.body)
-            # cast: an UPDATE gives a CursorResult, which Session.execute types as Result.
-            won = cast("CursorResult[Any]", session.execute(
-                update(Comment)
-                .where(Comment.id == comment.id, Comment.status == Status.PENDING,
-                       Comment.claim_token == token)
-                .values(status=verdict.outcome)
-                .execution_options(synchronize_session=False)
-            )).rowcount
-            if won != 1:
-                continue
-            record_decision(
-                session, comment, outcome=verdict.outcome, actor=MODEL_ACTOR,
-                reason=verdict.reason, scores={k: round(v, 6) for k, v in comment_scores.items()},
-                model=scorer.model_id, thresholds=policy.as_dict(),
-            )
-            decided.append(comment)
+        verdicts = {comment.id: decide(comment_scores, policy, text=comment.body)
+                    for comment, comment_scores in zip(comments, scores, strict=True)}
+        now = db.utcnow()
+        won = win(session, token, comments,
+                  {key: verdict.outcome for key, verdict in verdicts.items()}, now)
+        decided = [comment for comment in comments if comment.id in won]
+        thresholds = policy.as_dict()
+        record_model_decisions(session, [
+            (comment, Decision(
+                comment_id=comment.id, outcome=verdicts[comment.id].outcome, actor=MODEL_ACTOR,
+                reason=verdicts[comment.id].reason, code=None,
+                scores={k: round(v, 6) for k, v in comment_scores.items()},
+                model=scorer.model_id, thresholds=thresholds, created_at=now))
+            for comment, comment_scores in zip(comments, scores, strict=True)
+            if comment.id in won])
     for comment in decided:
-        if comment.decided_at is None:  # record_decision set it
+        if comment.decided_at is None:  # win set it
             raise RuntimeError(f"comment {comment.id} was decided without a decision time")
         metrics.TIME_TO_DECISION.observe((comment.decided_at - comment.created_at).total_seconds())
     log.info("scored %d comments, decided %d", len(comments), len(decided))
@@ -104,6 +105,37 @@ def claim(session: Session, comment_id: uuid.UUID, token: str, batch_size: int,
         )
     return list(session.scalars(select(Comment).where(Comment.claim_token == token)
                                 .order_by(Comment.created_at)))
+
+
+def win(session: Session, token: str, comments: Sequence[Comment],
+        outcomes: Mapping[uuid.UUID, str], now: datetime) -> set[uuid.UUID]:
+    """Move the comments still leased by ``token`` from pending to their outcomes, at once.
+
+    One UPDATE for the whole batch, which re-checks each row's status and lease, so that
+    a comment is decided once even when its lease ran out and another worker took it.
+    The comments' loaded state is set to what the UPDATE wrote, so that nothing writes
+    it a second time.
+
+    Returns:
+        The ids of the comments won.
+    """
+    if not outcomes:
+        return set()
+    won = set(session.scalars(
+        update(Comment)
+        .where(Comment.id.in_(list(outcomes)), Comment.status == Status.PENDING,
+               Comment.claim_token == token)
+        .values(status=case(dict(outcomes), value=Comment.id), decided_at=now,
+                claim_token=None, claimed_until=None)
+        .returning(Comment.id)
+        .execution_options(synchronize_session=False)
+    ))
+    for comment in comments:
+        if comment.id in won:
+            for key, value in (("status", Status(outcomes[comment.id])), ("decided_at", now),
+                               ("claim_token", None), ("claimed_until", None)):
+                set_committed_value(comment, key, value)
+    return won
 
 
 def release(session: Session, token: str) -> None:

@@ -19,6 +19,10 @@ from service.text import model_text
 from workers.scoring.backends import BACKENDS, prepare
 from workers.scoring.batching import length_batches
 from workers.scoring.calibration import Calibration
+from workers.scoring.errors import ModelUnavailable
+from workers.scoring.ort import ONNX_BACKENDS
+
+__all__ = ["DetoxifyScorer", "ModelUnavailable", "Scorer", "load_scorer", "unload_scorers"]
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +40,10 @@ class Scorer(Protocol):
     version: str
     labels: tuple[str, ...]
 
+    @property
+    def model_id(self) -> str: ...
+
     def score(self, texts: Sequence[str]) -> list[dict[str, float]]: ...
-
-
-class ModelUnavailable(RuntimeError):
-    """The configured model cannot be loaded; the message says why and what to set."""
 
 
 class DetoxifyScorer:
@@ -115,11 +118,14 @@ def fast_tokenizer(tokenizer: Any) -> Any:
         return tokenizer
 
 
-_loaded: dict[tuple, DetoxifyScorer] = {}
+_loaded: dict[tuple, Any] = {}
 
 
-def load_scorer(config: Mapping[str, Any]) -> DetoxifyScorer:
+def load_scorer(config: Mapping[str, Any]) -> Any:
     """The scorer that ``config`` names, loaded once per process.
+
+    A ``DetoxifyScorer`` for the torch backends; for the ONNX ones an
+    ``workers.scoring.ort.OnnxScorer``, loaded without importing torch.
 
     Raises:
         ModelUnavailable: with the reason and the setting to change.
@@ -128,12 +134,18 @@ def load_scorer(config: Mapping[str, Any]) -> DetoxifyScorer:
     key = (*(config[name] for name in (
         "MODERATION_MODEL", "MODERATION_MODEL_CONFIG", "MODERATION_MODEL_CACHE",
         "TORCH_THREADS", "SCORING_BATCH_SIZE")), backend)
-    if backend not in BACKENDS:
-        raise ModelUnavailable(f"SCORER_BACKEND={backend!r} is not one of {', '.join(BACKENDS)}")
+    if backend not in (*BACKENDS, *ONNX_BACKENDS):
+        raise ModelUnavailable(f"SCORER_BACKEND={backend!r} is not one of "
+                               f"{', '.join((*BACKENDS, *ONNX_BACKENDS))}")
     if key not in _loaded:
-        configure_torch(config["TORCH_THREADS"])
         try:
-            _loaded[key] = _load(config, backend)
+            if backend in ONNX_BACKENDS:
+                from workers.scoring.ort import load_onnx_scorer
+
+                _loaded[key] = load_onnx_scorer(config, backend)
+            else:
+                configure_torch(config["TORCH_THREADS"])
+                _loaded[key] = _load(config, backend)
         except ModelUnavailable:
             raise
         except Exception as error:  # any loading failure is reported alike

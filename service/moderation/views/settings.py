@@ -1,4 +1,5 @@
-"""The site's settings, for admins: thresholds, pre-moderation, word lists, origins."""
+"""The site's settings, for admins: the target or thresholds, pre-moderation, word lists,
+origins."""
 
 from __future__ import annotations
 
@@ -15,12 +16,15 @@ from service.accounts.models import Role
 from service.accounts.shell import nav_link
 from service.errors import validation_message
 from service.moderation.schemas import SiteSettingsForm
-from service.policy import LABELS
+from service.policy import LABELS, TARGETS
 from service.sites import allowed_origins, current_policy, save_settings
 
 bp = Blueprint("dashboard_settings", __name__, url_prefix="/dashboard",
                template_folder="../templates")
 
+
+CUSTOM = "custom"
+"""The form's target value for thresholds set by hand."""
 
 nav_link(bp, "Settings", "dashboard_settings.edit", role=Role.ADMIN, order=40)
 
@@ -29,7 +33,7 @@ nav_link(bp, "Settings", "dashboard_settings.edit", role=Role.ADMIN, order=40)
 @login_required(role=Role.ADMIN)
 def edit() -> str:
     """The settings in force, in a form."""
-    return render_template("dashboard/settings.html", settings=_in_force(), labels=LABELS)
+    return _page(_in_force())
 
 
 @bp.post("/settings")
@@ -37,9 +41,12 @@ def edit() -> str:
 def save() -> Response | tuple[str, int]:
     """Save the settings; they apply from the next comment scored on."""
     form = request.form
+    target = form.get("target", CUSTOM)
+    by_hand = target == CUSTOM
     submitted: dict[str, Any] = {
-        "hold": {label: form.get(f"hold-{label}", "") for label in LABELS},
-        "reject": {label: form.get(f"reject-{label}", "") for label in LABELS},
+        "target": None if by_hand else target,
+        **{band: {label: form.get(f"{band}-{label}", "") for label in LABELS} if by_hand else {}
+           for band in ("hold", "reject")},
         "hold_everything": form.get("hold_everything") == "on",
         **{name: form.get(name, "").splitlines()
            for name in ("banned_words", "suspect_words", "allowed_origins")},
@@ -50,7 +57,7 @@ def save() -> Response | tuple[str, int]:
     except (ValidationError, ValueError) as error:
         message = validation_message(error)[0] if isinstance(error, ValidationError) else str(error)
         flash(f"Nothing was saved: {message}.", "error")
-        return render_template("dashboard/settings.html", settings=submitted, labels=LABELS), 400
+        return _page(submitted), 400
     before = _in_force()
     after = policy.as_dict() | {"banned_words": list(policy.banned_words),
                                 "suspect_words": list(policy.suspect_words),
@@ -66,6 +73,11 @@ def save() -> Response | tuple[str, int]:
                      subject="site", reason=", ".join(changes), details={"changes": changes})
     flash("Saved. The next comment scored follows these settings.", "success")
     return redirect(url_for(".edit"), 303)
+
+
+def _page(settings: dict[str, Any]) -> str:
+    return render_template("dashboard/settings.html", settings=settings, labels=LABELS,
+                           targets=TARGETS.values(), custom=CUSTOM)
 
 
 def _in_force() -> dict[str, Any]:

@@ -21,6 +21,8 @@
   const POLL_MAX_MS = 30000;
   const KEEP_DAYS = 7;
   const UNREACHABLE = "We couldn't reach the comment service. Check your connection and try again.";
+  const REPORT_REASONS = { abusive: "Abusive", spam: "Spam", off_topic: "Off topic", other: "Other" };
+  const JSON_TYPE = { "Content-Type": "application/json" };
   const STATES = {
     pending: ["Awaiting moderation", "pending"],
     held: ["Awaiting moderation: a moderator will review it", "pending"],
@@ -84,6 +86,11 @@ article:focus{outline:none}
     }
     element.append(...children.filter((child) => child != null && child !== false));
     return element;
+  }
+
+  /** A polite live region for a form's messages. */
+  function live() {
+    return h("p", { class: "status", role: "status", "aria-live": "polite" });
   }
 
   function readStore(key, fallback) {
@@ -195,7 +202,7 @@ article:focus{outline:none}
       writeStore(this.pendingKey, remembered);
       for (const entry of remembered) {
         this.showOwn(entry);
-        if (entry.status === "pending" || entry.status === "held") this.check(entry.id);
+        if (entry.status !== "approved") this.check(entry.id);
       }
       document.addEventListener("visibilitychange", () => {
         if (document.visibilityState === "visible") this.pollAllNow();
@@ -216,7 +223,7 @@ article:focus{outline:none}
         id: id + "-body", name: "body", rows: 5, maxlength: MAX_LENGTH, required: true,
         "aria-describedby": id + "-count",
       });
-      const status = h("p", { class: "status", role: "status", "aria-live": "polite" });
+      const status = live();
       const submit = h("button", { type: "submit", class: "primary" }, parent ? "Post reply" : "Post comment");
       const cancel = parent && h("button", { type: "button", onclick: () => this.closeReply() }, "Cancel");
       const element = h("form", { novalidate: true, "aria-label": parent ? "Reply to " + parent.author : "Write a comment" },
@@ -268,13 +275,14 @@ article:focus{outline:none}
       try {
         const created = await call("threads/" + encodeURIComponent(this.threadId) + "/comments", {
           method: "POST",
-          headers: { "Content-Type": "application/json" },
+          headers: JSON_TYPE,
           body: JSON.stringify({ author, body, parent_id: parentId }),
         });
         writeStore(this.nameKey, author);
         const entry = {
           id: created.id, status: created.status || "pending", author, body, parent_id: parentId,
           parent_author: form.parent ? form.parent.author : null, created_at: created.created_at,
+          token: created.author_token,
         };
         this.remember(entry);
         form.text.value = "";
@@ -408,6 +416,42 @@ article:focus{outline:none}
         onclick: () => this.openReply(target, button, view.slot),
       }, "Reply");
       view.actions.replaceChildren(button);
+      if (!this.own.has(view.comment.id)) view.actions.append(this.reportButton(view));
+    }
+
+    /** "Report": a reader tells the moderators why a published comment should not stay. */
+    reportButton(view) {
+      const button = h("button", {
+        type: "button", class: "link", "aria-expanded": "false", "aria-label": "Report the comment of " + view.comment.author,
+        onclick: () => toggle(!form.isConnected),
+      }, "Report");
+      const toggle = (show) => {
+        button.setAttribute("aria-expanded", String(show));
+        if (show) view.slot.append(form);
+        else form.remove();
+        (show ? reason : button).focus();
+      };
+      const reason = h("select", null, ...Object.entries(REPORT_REASONS).map(([value, label]) => h("option", { value }, label)));
+      const status = live();
+      const form = h("form", {
+        "aria-label": "Report",
+        onkeydown: (event) => event.key === "Escape" && toggle(false),
+        onsubmit: async (event) => {
+          event.preventDefault();
+          try {
+            await call("comments/" + encodeURIComponent(view.comment.id) + "/reports",
+              { method: "POST", headers: JSON_TYPE, body: JSON.stringify({ reason: reason.value }) });
+            form.replaceChildren(h("p", { class: "note", role: "status" }, "Thank you. The moderators will look at it."));
+            button.disabled = true;
+            button.textContent = "Reported";
+          } catch (error) {
+            this.say(status, error.message, true);
+          }
+        },
+      }, h("label", null, "Why should moderators look at it? ", reason),
+      h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Send report"),
+        h("button", { type: "button", onclick: () => toggle(false) }, "Cancel")), status);
+      return button;
     }
 
     mark(view, status) {
@@ -451,8 +495,41 @@ article:focus{outline:none}
         view.item.remove();
         this.say(this.status, "Removed.");
       } }, "Dismiss");
-      view.actions.replaceChildren(h("span", { class: "note" },
-        "It was not published under the site's rules. "), button);
+      view.actions.replaceChildren(button);
+    }
+
+    /** Under the author's own held or rejected comment: why, by whom, and the appeal. */
+    explain(id, current) {
+      const { view, entry } = this.own.get(id);
+      const { reason, appeal } = current;
+      view.slot.replaceChildren();
+      if (reason && current.status !== "approved") {
+        view.slot.append(h("p", { class: "note" }, reason.text + " Decided by " + current.decided_by + "."));
+      }
+      if (!appeal) return;
+      if (appeal.text) {
+        view.slot.append(h("p", { class: "note" }, appeal.text + (appeal.reason ? " Their reason: " + appeal.reason : "")));
+        return;
+      }
+      const text = h("textarea", { rows: 3, maxlength: 2000, required: true });
+      const status = live();
+      const form = h("form", {
+        "aria-label": "Appeal",
+        onsubmit: async (event) => {
+          event.preventDefault();
+          try {
+            await call("comments/" + encodeURIComponent(id) + "/appeals", {
+              method: "POST", headers: { ...JSON_TYPE, "X-Author-Token": entry.token },
+              body: JSON.stringify({ message: text.value.trim() }),
+            });
+            this.check(id);
+          } catch (error) {
+            this.say(status, error.message, true);
+          }
+        },
+      }, h("label", null, "Why should it be published?", text),
+      h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Send appeal")), status);
+      view.slot.append(h("p", { class: "note" }, "You may appeal until " + formatTime(appeal.until) + "."), form);
     }
 
     /** Asks for the comment's status again later, waiting longer each time. */
@@ -477,9 +554,13 @@ article:focus{outline:none}
       clearTimeout(mine.timer);
       let current;
       try {
-        current = await call("comments/" + encodeURIComponent(id));
+        current = await call("comments/" + encodeURIComponent(id),
+          mine.entry.token ? { headers: { "X-Author-Token": mine.entry.token } } : undefined);
       } catch (error) {
-        if (error.status === 404) {
+        if (error.status === 401 || error.status === 403) {
+          delete mine.entry.token;
+          this.poll(id);
+        } else if (error.status === 404) {
           this.forget(id);
           this.own.delete(id);
           mine.view.item.remove();
@@ -495,15 +576,20 @@ article:focus{outline:none}
       if (current.status === "approved") {
         this.forget(id);
         this.allowReply(view, entry.parent_id);
+        view.slot.replaceChildren();
+        if (current.appeal) this.explain(id, current);
         if (!entry.parent_id) this.shown.set(id, view);
         this.say(this.status, current.listed === false ? current.listing_note
           : "Your comment is now published.");
       } else if (current.status === "rejected") {
         this.remember(entry);
         this.allowDismiss(id);
-        this.say(this.status, "Your comment was not published.");
+        this.explain(id, current);
+        if (changed) this.say(this.status, "Your comment was not published.");
+        if (current.appeal && current.appeal.status === "open") this.poll(id);
       } else {
         if (changed) this.remember(entry);
+        this.explain(id, current);
         this.poll(id);
       }
     }

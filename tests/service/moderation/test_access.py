@@ -15,7 +15,7 @@ from werkzeug.routing import Rule
 
 from tests.support.accounts import bearer, csrf_token
 
-OPEN = {"dashboard_login.login", "dashboard.static"}
+OPEN = {"dashboard_login.login", "dashboard.static", "dashboard_stats.static"}
 API_PREFIXES = ("/api/v1/moderation",)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.policy import Outcome, Policy, decide, matched_words
+from service.policy import LABELS, Outcome, Policy, decide, matched_words
 
 LOW = {"toxicity": 0.01}
 POLICY = Policy.from_overrides({"banned_words": ["cheap pills", "casino"],
@@ -43,7 +43,7 @@ def test_a_suspect_word_holds_and_scores_are_named_beside_it():
 
 def test_without_text_the_policy_decides_as_before():
     assert decide(LOW, POLICY) == decide(LOW, Policy())
-    assert Policy().as_dict().keys() == {"hold", "reject", "hold_everything"}
+    assert Policy().as_dict().keys() == {"target", "hold", "reject", "hold_everything"}
     assert POLICY.as_dict()["banned_words"] == ["cheap pills", "casino"]
 
 
@@ -52,6 +52,7 @@ def test_without_text_the_policy_decides_as_before():
     ({"suspect_words": [3]}, "must hold text only"),
     ({"banned_words": ["x" * 101]}, "longer than 100"),
     ({"bad_words": []}, "unknown policy keys: bad_words"),
+    ({"target": "3%"}, "unknown target '3%'"),
 ])
 def test_word_lists_are_checked(overrides, message):
     with pytest.raises(ValueError, match=message):
@@ -61,3 +62,14 @@ def test_word_lists_are_checked(overrides, message):
 def test_word_lists_are_trimmed_and_deduplicated():
     policy = Policy.from_overrides({"banned_words": ["  Casino ", "casino", "", "cheap  pills"]})
     assert policy.banned_words == ("Casino", "cheap pills")
+
+
+def test_a_hold_on_toxicity_names_the_most_likely_kind():
+    others = {label: 0.9 for label in LABELS if label != "toxicity"}
+    policy = Policy.from_overrides({"hold": {"toxicity": 0.3, **others}, "reject": others})
+    hold = 0.3
+    insulting = decide({"toxicity": hold, "insult": 0.6, "obscene": 0.55}, policy)
+    assert insulting.outcome == Outcome.HELD and insulting.labels == ("toxicity",)
+    assert insulting.reason == "score above hold threshold: toxicity (most likely insult)"
+    assert decide({"toxicity": hold, "insult": 0.4}, policy).reason == \
+        "score above hold threshold: toxicity"

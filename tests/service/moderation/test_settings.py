@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import select
 
 from service import db
 from service.accounts.models import AuditEntry
-from service.policy import LABELS
+from service.comments.models import Decision
+from service.policy import DEFAULT_TARGET, LABELS, TARGETS, Policy
 from tests.support.accounts import csrf_token, scored, status
 
 NEVER = dict.fromkeys(LABELS, "1")
@@ -102,3 +105,34 @@ def test_saving_what_is_in_force_changes_nothing(app, admin_client):
                     reject=dict.fromkeys(LABELS, "1.0"))
     assert response.status_code == 303
     assert "Nothing changed." in admin_client.get("/dashboard/settings").text
+
+
+def test_a_target_sets_the_thresholds_and_says_what_it_costs(app, client, admin_client):
+    page = admin_client.get("/dashboard/settings").text
+    assert 'value="custom" checked' in page, "these tests configure thresholds by hand"
+    for target in TARGETS.values():
+        assert f"about {100 * target.clean_held:.0f}% of clean comments held" in page
+
+    assert save(admin_client, target="5%").status_code == 303
+    assert 'value="5%" checked' in admin_client.get("/dashboard/settings").text
+    comment = scored(app, client, "Decided under the chosen target.")[0]
+    with app.app_context():
+        entry = db.session().scalars(select(AuditEntry).where(
+            AuditEntry.action == "settings.changed")).one()
+        decision = db.session().scalars(select(Decision).where(
+            Decision.comment_id == uuid.UUID(comment))).one()
+    assert entry.details["changes"]["target"] == [None, "5%"]
+    assert decision.thresholds["target"] == "5%"
+    assert decision.thresholds["hold"] == dict(TARGETS["5%"].hold)
+
+    assert save(admin_client, target="custom", hold=NEVER, reject=NEVER).status_code == 303
+    assert 'value="custom" checked' in admin_client.get("/dashboard/settings").text
+
+
+def test_thresholds_by_hand_are_no_target_and_an_unknown_target_is_refused(admin_client):
+    assert Policy().target == Policy.from_overrides({}).target == DEFAULT_TARGET
+    assert Policy.from_overrides({"hold": {"toxicity": 0.3}}).target is None
+    assert Policy.from_overrides({"target": "1%"}).hold == TARGETS["1%"].hold
+    response = save(admin_client, target="3%")
+    assert response.status_code == 400
+    assert "unknown target" in response.text

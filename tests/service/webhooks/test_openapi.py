@@ -15,6 +15,8 @@ def test_every_webhook_route_is_documented(app, client):
                   if path.startswith("/api/v1/webhooks") for method in operations}
     assert routes and routes == documented
     assert set(document["webhooks"]) == {"comment.created", "comment.approved",
-                                         "comment.held", "comment.rejected"}
+                                         "comment.held", "comment.rejected",
+                                         "comment.reported", "reports.dismissed",
+                                         "comment.appealed", "appeal.decided"}
     for name in ("NewEndpoint", "EndpointChanges", "WebhookEvent", "WebhookDelivery"):
         assert name in document["components"]["schemas"]

@@ -64,7 +64,8 @@ def test_preflight_for_posting_json_is_answered_for_an_allowed_origin(client):
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == PUBLISHER
     assert "POST" in response.headers["Access-Control-Allow-Methods"]
-    assert response.headers["Access-Control-Allow-Headers"].lower() == "content-type"
+    assert response.headers["Access-Control-Allow-Headers"].lower() == (
+        "content-type, x-author-token")
     assert int(response.headers["Access-Control-Max-Age"]) > 0
 
 

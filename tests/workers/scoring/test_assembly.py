@@ -17,6 +17,7 @@ from workers.scoring.assembly import (
     ShippedModel,
     ensure_model,
 )
+from workers.scoring.calibration import Calibration
 from workers.scoring.labels import DETOXIFY_LABELS, file_sha256
 
 RUDE = [
@@ -60,7 +61,8 @@ def test_assembled_model_loads_with_plain_detoxify(assembled: tuple[Path, Path])
     checkpoint, config_dir = assembled
     model = Detoxify(checkpoint=str(checkpoint), huggingface_config_path=str(config_dir))
     assert tuple(model.class_names) == DETOXIFY_LABELS
-    assert model.tokenizer.model_max_length == 256
+    trained = assemble.weights_metadata(SHIPPED_MODELS[DEFAULT_MODEL].weights_file)["max_length"]
+    assert model.tokenizer.model_max_length == int(trained)
 
 
 def test_scores_separate_rude_from_civil_sentences(detoxify) -> None:
@@ -72,9 +74,10 @@ def test_scores_separate_rude_from_civil_sentences(detoxify) -> None:
 
 def test_default_policy_publishes_civil_and_stops_rude_sentences(detoxify) -> None:
     results = detoxify.predict(RUDE + CIVIL)
+    calibration = Calibration.from_file(SHIPPED_MODELS[DEFAULT_MODEL].calibration_file)
     policy = Policy()
-    outcomes = [decide({label: values[i] for label, values in results.items()}, policy).outcome
-                for i in range(len(RUDE) + len(CIVIL))]
+    outcomes = [decide(calibration({label: values[i] for label, values in results.items()}),
+                       policy).outcome for i in range(len(RUDE) + len(CIVIL))]
     assert Outcome.APPROVED not in outcomes[:len(RUDE)]
     assert set(outcomes[len(RUDE):]) == {Outcome.APPROVED}
 

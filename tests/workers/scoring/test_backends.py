@@ -41,7 +41,7 @@ def test_length_batches_take_each_text_once_shortest_first_within_limits(lengths
 
 
 def test_the_batched_scorer_matches_detoxify_one_text_at_a_time(tiny_model):
-    scorer = load_scorer(config(tiny_model))
+    scorer = load_scorer(config(tiny_model, SCORER_BACKEND="torch"))
 
     batched = scorer.score(TEXTS)
 
@@ -51,7 +51,7 @@ def test_the_batched_scorer_matches_detoxify_one_text_at_a_time(tiny_model):
 
 
 def test_the_fast_tokenizer_gives_the_slow_one_s_token_ids(tiny_model):
-    scorer = load_scorer(config(tiny_model))
+    scorer = load_scorer(config(tiny_model, SCORER_BACKEND="torch"))
 
     assert scorer.tokenizer.is_fast
     assert (scorer.tokenizer(TEXTS, truncation=True)["input_ids"]
@@ -59,7 +59,7 @@ def test_the_fast_tokenizer_gives_the_slow_one_s_token_ids(tiny_model):
 
 
 def test_int8_scores_close_to_fp32_and_says_so_in_the_model_id(tiny_model):
-    fp32 = load_scorer(config(tiny_model))
+    fp32 = load_scorer(config(tiny_model, SCORER_BACKEND="torch"))
     int8 = load_scorer(config(tiny_model, SCORER_BACKEND="int8"))
 
     assert int8 is not fp32
@@ -70,5 +70,5 @@ def test_int8_scores_close_to_fp32_and_says_so_in_the_model_id(tiny_model):
 
 
 def test_an_unknown_backend_names_the_setting(tiny_model):
-    with pytest.raises(ModelUnavailable, match="SCORER_BACKEND='onnx'"):
-        load_scorer(config(tiny_model, SCORER_BACKEND="onnx"))
+    with pytest.raises(ModelUnavailable, match="SCORER_BACKEND='tensorrt'"):
+        load_scorer(config(tiny_model, SCORER_BACKEND="tensorrt"))

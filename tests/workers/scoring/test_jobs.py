@@ -73,3 +73,41 @@ def test_an_expired_lease_may_be_taken_over(app, client):
         claim(db.session(), uuid.UUID(comment_id), "dead-worker", 32, -1)
     with app.app_context():
         assert score_comment(comment_id) == {"claimed": 1, "decided": 1}
+
+
+def statements_of_one_job(app, client, count: int) -> tuple[int, list[str]]:
+    from sqlalchemy import event
+
+    ids = [client.post(THREAD, json={"author": "Ana", "body": f"Batch of {count}, number {i}"})
+           .json["id"] for i in range(count)]
+    executed: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        executed.append(" ".join(statement.split()))
+
+    with app.app_context():
+        engine = db.session().get_bind()
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            assert score_comment(ids[-1]) == {"claimed": count, "decided": count}
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+    return len(executed), executed
+
+
+def test_a_batch_costs_the_same_statements_whatever_its_size(app, client):
+    small, _ = statements_of_one_job(app, client, 2)
+    large, executed = statements_of_one_job(app, client, 9)
+
+    assert large == small, "\n".join(statement[:100] for statement in executed)
+    # Two UPDATEs: the lease, and winning the batch from pending.
+    assert [statement.split()[0] for statement in executed].count("UPDATE") == 2
+    with app.app_context():
+        session = db.session()
+        for comment in session.scalars(select(Comment)):
+            [decision] = comment.decisions
+            assert comment.status == decision.outcome != Status.PENDING
+            assert comment.decided_at == decision.created_at
+            assert comment.claim_token is None and comment.claimed_until is None
+        events = session.scalars(select(Event.type).where(Event.type != "comment.created"))
+        assert len(list(events)) == 11

@@ -40,7 +40,7 @@ def test_invisible_characters_and_compatibility_forms_do_not_change_a_score(tiny
 
 
 def test_a_missing_checkpoint_says_what_to_set(tmp_path):
-    with pytest.raises(ModelUnavailable, match="neither a Detoxify variant"):
+    with pytest.raises(ModelUnavailable, match="is neither a"):
         load_scorer(config(MODERATION_MODEL=str(tmp_path / "missing.ckpt")))
 
 

@@ -1,5 +1,7 @@
-"""The trained top of the offline model (``jigsaw-minilm.safetensors``) and its manifest.
+"""The trained parts of the offline models (``<name>.safetensors``), their manifests
+(``<name>.json``) and calibrations (``<name>.calibration.json``).
 
-Made by ``moderation model train``; see ``docs/model.md``. A package only so that
-the files are installed with the code.
+``news-minilm`` (the default) is made by ``moderation model finetune`` and calibrated by
+``moderation model targets``; ``jigsaw-minilm`` by ``moderation model train``. See
+``docs/model.md``. A package only so that the files are installed with the code.
 """

@@ -1,0 +1,191 @@
+"""The spam stage decides link spam, near-duplicates and floods before the model."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from service import db
+from service.comments.links import find_links, is_shortener, link_sites, site_of, without_links
+from service.comments.models import Comment, Decision, Event, Status
+from service.comments.similarity import fingerprint, similarities
+from service.comments.spam import RULES, SPAM_ACTOR_MODEL, SpamSettings, save_spam_settings
+
+THREAD = "/api/v1/threads/{}/comments"
+ONLY = dict.fromkeys(RULES, "off")
+ADVERT = ("Earn $5000 a week working from home on your laptop! Details and sign-up: "
+          "https://easy-cash.biz/ref=123")
+
+
+def post(client, body: str, *, author: str = "Ana", thread: str = "city-budget",
+         address: str = "10.0.0.1"):
+    response = client.post(THREAD.format(thread), json={"body": body, "author": author},
+                           environ_base={"REMOTE_ADDR": address})
+    assert response.status_code == 202, response.json
+    return response.json
+
+
+def rules(app, **changes) -> None:
+    """Turn every rule off but those named in ``changes``."""
+    with app.app_context(), db.transaction() as session:
+        save_spam_settings(session, SpamSettings.model_validate(ONLY | changes), by="test")
+
+
+def decision(app, comment_id: str) -> Decision:
+    with app.app_context():
+        return db.session().scalars(
+            select(Decision).where(Decision.comment_id == uuid.UUID(comment_id))).one()
+
+
+def queued(redis) -> list[bytes]:
+    return redis.lrange("rq:queue:scoring", 0, -1)
+
+
+@pytest.mark.parametrize(("body", "code"), [
+    ("Cheap watches http://a-shop.com/1 and http://b-shop.com/2 and http://c-shop.com/3",
+     "spam.links"),
+    ("https://watches.example.com/deal", "spam.link_only"),
+    ("Read the real truth they do not want you to know at bit.ly/truth", "spam.shortener"),
+])
+def test_link_spam_is_held_with_its_reason_and_never_reaches_the_model(app, client, redis,
+                                                                       body, code):
+    answer = post(client, body)
+
+    assert answer["status"] == "held"
+    taken = decision(app, answer["id"])
+    assert (taken.outcome, taken.code, taken.actor, taken.model) == (
+        "held", code, "model", SPAM_ACTOR_MODEL)
+    assert code in taken.reason
+    assert queued(redis) == []
+    with app.app_context():
+        types = db.session().scalars(select(Event.type).order_by(Event.created_at)).all()
+    assert types == ["comment.created", "comment.held"]
+
+
+def test_a_rule_set_to_reject_rejects_and_a_rule_turned_off_lets_through(app, client, redis):
+    rules(app, shortener="reject")
+    assert post(client, "Claim your prize at tinyurl.com/prize now")["status"] == "rejected"
+    assert post(client, "Many links: a-shop.com b-shop.com c-shop.com d-shop.com",
+                author="Bo")["status"] == "pending"
+    assert len(queued(redis)) == 1
+
+
+def test_ordinary_text_with_dots_is_not_a_link():
+    assert find_links("The U.S. spent 3.5 billion, e.g. on roads.It was a lot.") == []
+    assert [link.host for link in find_links("see WWW.Example.COM and spam[.]shop")] == [
+        "example.com", "spam.shop"]
+    assert without_links("deal: http://x.biz/a?b=c now") == "deal: now"
+    assert is_shortener("bit.ly") and not is_shortener("nytimes.com")
+    assert link_sites("x.shop/a and https://news.bbc.co.uk/b, x.shop/c") == " bbc.co.uk x.shop "
+    assert link_sites("no links here.") is None
+    assert site_of("news.bbc.co.uk") == "bbc.co.uk"
+
+
+def test_near_duplicates_are_similar_and_other_texts_are_not():
+    one = fingerprint(ADVERT)
+    variant = fingerprint(ADVERT.upper().replace("5000", "6000").replace("123", "999"))
+    other = fingerprint("The council should publish the library's budget before the vote.")
+    scores = similarities(one, [variant, other])
+    assert scores[0] >= 0.6 > 0.3 >= scores[1]
+
+
+def test_a_near_duplicate_under_another_name_in_another_thread_is_held(app, client):
+    rules(app, near_duplicate="hold")
+    assert post(client, ADVERT, author="Ana", thread="one")["status"] == "pending"
+
+    again = post(client, ADVERT.replace("Earn", "Make").replace("123", "777"),
+                 author="Totally Different", thread="two", address="10.9.9.9")
+
+    assert again["status"] == "held"
+    assert decision(app, again["id"]).code == "spam.near_duplicate"
+
+
+def test_the_same_author_in_the_same_thread_and_short_texts_are_not_near_duplicates(app, client):
+    rules(app, near_duplicate="hold")
+    body = "Comment {} of this thread: peace needs guarantees and patience."
+    assert post(client, body.format(1))["status"] == "pending"
+    assert post(client, body.format(2))["status"] == "pending"
+    assert post(client, "I agree with this.", author="Bo", thread="x")["status"] == "pending"
+    assert post(client, "I agree with this!", author="Cy", thread="y")["status"] == "pending"
+
+
+def test_a_near_duplicate_after_the_window_is_accepted(app, client):
+    rules(app, near_duplicate="hold", window_seconds=3600)
+    post(client, ADVERT, author="Ana", thread="one")
+    with app.app_context(), db.transaction() as session:
+        for comment in session.scalars(select(Comment)):
+            comment.created_at -= timedelta(seconds=3601)
+
+    assert post(client, ADVERT, author="Bo", thread="two")["status"] == "pending"
+
+
+def test_one_name_or_one_address_across_many_threads_is_a_flood(app, client):
+    rules(app, flood="hold", flood_threads=3)
+    assert post(client, "First thought.", thread="t1")["status"] == "pending"
+    assert post(client, "Second thought.", thread="t2")["status"] == "pending"
+    flooding = post(client, "Third thought.", thread="t3")
+    assert flooding["status"] == "held"
+    assert decision(app, flooding["id"]).code == "spam.flood"
+    assert "this name commented in 3 threads" in decision(app, flooding["id"]).reason
+
+    for number in range(2):
+        post(client, f"Another view {number}.", author=f"Name {number}", thread=f"u{number}",
+             address="10.1.1.1")
+    by_address = post(client, "Yet another view.", author="Name 9", thread="u9",
+                      address="10.1.1.1")
+    assert by_address["status"] == "held"
+    assert "this address" in decision(app, by_address["id"]).reason
+
+
+def test_many_comments_in_one_thread_are_not_a_flood(app, client):
+    rules(app, flood="hold", flood_threads=3)
+    for number in range(5):
+        assert post(client, f"Reply number {number}.")["status"] == "pending"
+
+
+def test_a_domain_linked_from_many_comments_is_held(app, client):
+    rules(app, repeated_domain="hold", repeated_domain_comments=3, allowed_domains=["bbc.co.uk"])
+    for number in range(2):
+        body = f"Opinion {number} on this, see http://promo.cheap-deals.shop/{number} for more"
+        assert post(client, body, author=f"R{number}")["status"] == "pending"
+        assert post(client, f"Opinion {number}: see https://www.bbc.co.uk/news/{number} here",
+                    author=f"S{number}")["status"] == "pending"
+    third = post(client, "And cheap-deals.shop has it cheaper than anywhere", author="R9")
+    assert third["status"] == "held"
+    assert decision(app, third["id"]).code == "spam.repeated_domain"
+    assert post(client, "And bbc.co.uk/news says otherwise, folks", author="S9")["status"] == (
+        "pending")
+
+
+def test_a_link_from_a_new_commenter_is_held_but_not_from_a_known_one(app, client):
+    rules(app, new_commenter_link="hold")
+    first = post(client, "Background reading: https://en.wikipedia.org/wiki/Budget")
+    assert first["status"] == "held"
+    assert decision(app, first["id"]).code == "spam.new_commenter_link"
+    known = post(client, "I have a view without links.")
+    with app.app_context(), db.transaction() as session:
+        session.get(Comment, uuid.UUID(known["id"])).status = Status.APPROVED
+
+    assert post(client, "More at https://en.wikipedia.org/wiki/Tax")["status"] == "pending"
+    assert post(client, "Same name, other address: https://en.wikipedia.org/wiki/Tax2",
+                address="10.7.7.7")["status"] == "held"
+
+
+def test_the_client_address_is_kept_only_as_a_keyed_hash(app, client):
+    answer = post(client, "Hello there.", address="203.0.113.9")
+    with app.app_context():
+        stored = db.session().get(Comment, uuid.UUID(answer["id"]))
+        assert stored.client and "203.0.113.9" not in stored.client and len(stored.client) == 32
+
+
+@pytest.mark.parametrize("bad", [
+    {"links": "maybe"}, {"max_links": -1}, {"similarity": 2}, {"allowed_domains": ["not a"]},
+    {"window_seconds": 1}, {"unknown": 1},
+])
+def test_spam_settings_are_validated(bad):
+    with pytest.raises(ValidationError):
+        SpamSettings.model_validate(bad)
