@@ -70,6 +70,10 @@ SETTINGS: tuple[Setting, ...] = (
             _json_object),
     Setting("SCORING_BATCH_SIZE", 32, "Most comments a worker scores in one forward pass.",
             int),
+    Setting("EXPLAIN_HELD", True,
+            "Whether the scoring worker finds the words that drove each held comment's "
+            "score (one extra pass of up to 24 variants per held comment: about five "
+            "times the cost of scoring it).", _bool),
     Setting("SCORING_LEASE_SECONDS", 120,
             "How long a worker's claim on a batch lasts before others may take it.", int),
     Setting("TORCH_THREADS", 0,

@@ -44,11 +44,13 @@ def queue() -> Response:
 @bp.get("/comments/<comment_id>")
 @require_token()
 def comment(comment_id: str) -> Response:
-    """A comment in full, with every decision on it, oldest first."""
+    """A comment in full, with every decision on it, oldest first, and what drove the
+    model's score of a comment it held."""
     found = find_comment(comment_id)
     session = db.session()
     item = QueueItem(found, model_decision(found), parent_of(session, found))
     return jsonify(_item_dict(item) | {
+        "explanation": item.explanation,
         "decisions": [decision.as_dict() for decision in found.decisions],
     })
 

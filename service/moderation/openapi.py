@@ -37,6 +37,15 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                            "description": "The comment this one answers."},
                 "decisions": {"type": "array", "items": ref("Decision"),
                               "description": "Oldest first (only on a single comment)."},
+                "explanation": {
+                    "type": "array", "description": (
+                        "Only on a single comment: the character spans of the body that "
+                        "drove the model's toxicity score of a comment it held, strongest "
+                        "first; empty otherwise."),
+                    "items": {"type": "object", "required": ["start", "end", "weight"],
+                              "properties": {"start": {"type": "integer"},
+                                             "end": {"type": "integer"},
+                                             "weight": {"type": "number"}}}},
             },
         }],
     },

@@ -56,6 +56,22 @@ class QueueItem:
     def top_score(self) -> float | None:
         return max(self.scores.values(), default=None)
 
+    @property
+    def explanation(self) -> list[dict[str, float]]:
+        """The spans of the body that drove the model's score, strongest first."""
+        return list(self.model_decision.explanation or []) if self.model_decision else []
+
+    def body_parts(self) -> list[tuple[str, float | None]]:
+        """The body cut at the explained spans: ``(text, weight or None)``, in order."""
+        body, parts, at = self.comment.body, [], 0
+        for span in sorted(self.explanation, key=lambda span: span["start"]):
+            start, end = int(span["start"]), int(span["end"])
+            if not at <= start < end <= len(body):
+                continue
+            parts += [(body[at:start], None), (body[start:end], float(span["weight"]))]
+            at = end
+        return [part for part in [*parts, (body[at:], None)] if part[0]]
+
 
 @dataclass(frozen=True)
 class QueuePage:

@@ -21,8 +21,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 from service import db, metrics
 from service.comments.events import record_model_decisions
 from service.comments.models import Comment, Decision, Status
-from service.policy import MODEL_ACTOR, decide
+from service.policy import MODEL_ACTOR, Outcome, decide
 from service.sites import current_policy
+from workers.scoring.explain import explain
 from workers.scoring.scorer import load_scorer
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,11 @@ def score_comment(comment_id: str) -> dict[str, int]:
         policy = current_policy(session, config)
         verdicts = {comment.id: decide(comment_scores, policy, text=comment.body)
                     for comment, comment_scores in zip(comments, scores, strict=True)}
+        explanations = {
+            comment.id: explain(scorer, comment.body, comment_scores["toxicity"])
+            for comment, comment_scores in zip(comments, scores, strict=True)
+            if config["EXPLAIN_HELD"] and verdicts[comment.id].outcome == Outcome.HELD
+            and "toxicity" in comment_scores}
         now = db.utcnow()
         won = win(session, token, comments,
                   {key: verdict.outcome for key, verdict in verdicts.items()}, now)
@@ -70,7 +76,8 @@ def score_comment(comment_id: str) -> dict[str, int]:
                 comment_id=comment.id, outcome=verdicts[comment.id].outcome, actor=MODEL_ACTOR,
                 reason=verdicts[comment.id].reason, code=None,
                 scores={k: round(v, 6) for k, v in comment_scores.items()},
-                model=scorer.model_id, thresholds=thresholds, created_at=now))
+                model=scorer.model_id, thresholds=thresholds,
+                explanation=explanations.get(comment.id), created_at=now))
             for comment, comment_scores in zip(comments, scores, strict=True)
             if comment.id in won])
     for comment in decided:

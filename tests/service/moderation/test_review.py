@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from service import db
 from service.accounts.models import AuditEntry
-from service.comments.models import Event
+from service.comments.models import Decision, Event
 from service.policy import LABELS, Policy
 from service.sites import save_settings
 from tests.support.accounts import (
@@ -284,3 +284,19 @@ def test_the_audit_log_page_shows_who_did_what_and_why(client, accounts, held, m
     assert f"/dashboard/comments/{held[0]}" in page
     everything = moderator_client.get("/dashboard/audit").text
     assert "<code>login</code>" in everything and "<code>token.created</code>" in everything
+
+
+def test_a_held_comment_carries_the_spans_that_drove_its_score(app, client, accounts):
+    """The real worker and tiny model: spans index into the body, strongest first."""
+    [comment_id] = scored(app, client, "The council should fix the road by the old school.")
+    found = client.get(f"/api/v1/moderation/comments/{comment_id}",
+                       headers=bearer(accounts["mia"])).json
+    body, spans = found["body"], found["explanation"]
+    assert isinstance(spans, list)
+    assert all(0 <= span["start"] < span["end"] <= len(body) for span in spans)
+    assert [span["weight"] for span in spans] == sorted((s["weight"] for s in spans),
+                                                        reverse=True)
+    with app.app_context():
+        decision = db.session().scalars(select(Decision).where(
+            Decision.comment_id == uuid.UUID(comment_id))).one()
+    assert decision.explanation == spans, "held by the model: explained"

@@ -31,13 +31,17 @@ PROFANITY_PAIRS = [
 
 
 @pytest.fixture(scope="module")
-def decisions(tmp_path_factory: pytest.TempPathFactory):
+def scorer(tmp_path_factory: pytest.TempPathFactory):
     from workers.scoring.scorer import load_scorer
 
-    scorer = load_scorer({
+    return load_scorer({
         "MODERATION_MODEL": DEFAULT_MODEL, "MODERATION_MODEL_CONFIG": "",
         "MODERATION_MODEL_CACHE": str(tmp_path_factory.mktemp("model-cache")),
         "TORCH_THREADS": 1, "SCORING_BATCH_SIZE": 32, "SCORER_BACKEND": "torch"})
+
+
+@pytest.fixture(scope="module")
+def decisions(scorer):
     assert scorer.calibration is not None, "the default model ships its calibration"
     def decide_all(texts: list[str], target: str = DEFAULT_TARGET) -> list[tuple[Outcome, float]]:
         policy = Policy.from_overrides({"target": target})
@@ -90,3 +94,11 @@ def test_the_calibration_is_part_of_the_model_version() -> None:
     model = SHIPPED_MODELS[DEFAULT_MODEL]
     assert model.calibration_file is not None and Path(model.calibration_file).is_file()
     assert model.version != model.weights_sha256[:12]
+
+
+def test_the_explanation_of_an_insult_points_at_the_insulting_word(scorer) -> None:
+    from workers.scoring.explain import explain
+
+    text = "The council met on Tuesday and you are an idiot for missing it."
+    spans = explain(scorer, text, scorer.score([text])[0]["toxicity"])
+    assert spans and text[spans[0]["start"]:spans[0]["end"]] == "idiot"
