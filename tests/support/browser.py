@@ -76,3 +76,13 @@ def browser_page(browser: Browser) -> Iterator[Page]:
         yield page
     finally:
         context.close()
+
+
+def sqlite_database(tmp_path_factory: pytest.TempPathFactory, name: str) -> str:
+    """A migrated SQLite database for a module of browser tests: the browser is the
+    subject there; the HTTP tests cover both databases."""
+    from service.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path_factory.mktemp(name) / 'test.db'}"
+    upgrade(url)
+    return url

@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from service.migrate import upgrade
 from tests.conftest import OUTPUT_DIR
 from tests.support.accounts import HOLD_ALL, PASSWORD, bearer, post_comment
+from tests.support.browser import sqlite_database
 from tests.support.work import drain
 
 pytestmark = pytest.mark.browser
@@ -27,10 +27,7 @@ ADVERT = ("Earn five thousand dollars a week working from home on your laptop, n
 
 @pytest.fixture(scope="module")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """SQLite only: the browser is the subject here; the HTTP tests cover both databases."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('readers-db') / 'test.db'}"
-    upgrade(url)
-    return url
+    return sqlite_database(tmp_path_factory, "readers-db")
 
 
 @pytest.fixture

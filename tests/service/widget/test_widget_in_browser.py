@@ -22,8 +22,8 @@ from werkzeug.wrappers import Request, Response
 
 from service import db
 from service.comments.models import Comment, Status
-from service.migrate import upgrade
 from service.policy import LABELS
+from tests.support.browser import sqlite_database
 from tests.support.work import drain
 
 pytestmark = pytest.mark.browser
@@ -46,10 +46,7 @@ class Publisher:
 
 @pytest.fixture(scope="module")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """SQLite only: the widget is the subject here; the HTTP tests cover both databases."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('widget-db') / 'test.db'}"
-    upgrade(url)
-    return url
+    return sqlite_database(tmp_path_factory, "widget-db")
 
 
 @pytest.fixture
