@@ -58,13 +58,17 @@ class Target:
     Another model (another ``MODERATION_MODEL``) needs its own thresholds.
     """
 
-    name: str
     toxic_published: float
     """The share of toxic comments published, at most (as fitted)."""
     clean_held: float
     """The share of clean comments held or rejected, measured on the report halves."""
     hold: Mapping[str, float]
     reject: Mapping[str, float]
+
+    @property
+    def name(self) -> str:
+        """``"2%"``: how sites and the settings name it."""
+        return f"{100 * self.toxic_published:g}%"
 
 
 # Fitted for news-minilm by `moderation model targets` (its output, with the figures, is
@@ -75,9 +79,9 @@ _HOLD_OTHERS = {"severe_toxicity": 0.0001, "obscene": 0.4851, "threat": 0.0559,
 _REJECT = {"toxicity": 0.9965, "severe_toxicity": 0.0327, "obscene": 0.4851, "threat": 1.0,
            "insult": 0.7222, "identity_attack": 1.0, "sexual_explicit": 1.0}
 TARGETS: Mapping[str, Target] = {target.name: target for target in (
-    Target("1%", 0.01, 0.769, {"toxicity": 0.0627, **_HOLD_OTHERS}, _REJECT),
-    Target("2%", 0.02, 0.661, {"toxicity": 0.0766, **_HOLD_OTHERS}, _REJECT),
-    Target("5%", 0.05, 0.574, {"toxicity": 0.1248, **_HOLD_OTHERS}, _REJECT),
+    Target(0.01, 0.769, {"toxicity": 0.0627, **_HOLD_OTHERS}, _REJECT),
+    Target(0.02, 0.661, {"toxicity": 0.0766, **_HOLD_OTHERS}, _REJECT),
+    Target(0.05, 0.574, {"toxicity": 0.1248, **_HOLD_OTHERS}, _REJECT),
 )}
 DEFAULT_TARGET = "2%"
 DEFAULT_HOLD: Mapping[str, float] = TARGETS[DEFAULT_TARGET].hold
