@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from service.comments.models import READERS_ACTOR, Comment, Decision, Status
 from service.comments.spam import SPAM_ACTOR_MODEL
 from service.db import utcnow
-from service.policy import MODEL_ACTOR
+from service.policy import MODEL_ACTOR, RESCORING_ACTOR
 
 MAX_COMMENTS = 50_000
 WAITING = (Status.PENDING, Status.HELD)
@@ -57,7 +57,7 @@ class Overview:
 
 def actor_kind(decision: Decision) -> str:
     """Who took a decision, as the overview groups them."""
-    if decision.actor == MODEL_ACTOR:
+    if decision.actor in (MODEL_ACTOR, RESCORING_ACTOR):
         return "spam rules" if decision.model == SPAM_ACTOR_MODEL else "model"
     return "readers" if decision.actor == READERS_ACTOR else "moderators"
 
