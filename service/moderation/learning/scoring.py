@@ -42,7 +42,7 @@ class Deciders:
 
     def model(self, model_id: str) -> str:
         """The model recorded with each decision: the scorer's, and the promoted head's."""
-        return model_id if self.promoted is None else f"{model_id}+{self.promoted[0]}"[:200]
+        return model_id if self.promoted is None else f"{model_id}/head:{self.promoted[0]}"[:200]
 
     def record_shadows(self, session: Session, decided: list[tuple[uuid.UUID, Mapping[
             str, float], str, str]], now: datetime) -> int:
