@@ -32,7 +32,7 @@ def rescore_and_wait(site: str | None, *, inline: bool, timeout: float) -> None:
         found = session.get(RescoreRun, run_id)
         assert found is not None
         state = (found.status, found.rescored + found.skipped, found.total)
-        summary = (found.rescored, found.skipped, found.changed, found.status, found.error)
+        summary = (found.rescored, found.skipped, found.changed, found.status, found.error or "")
         session.rollback()
         if state != shown:
             click.echo(f"run {run_id}: {state[0]}, {state[1]} of {state[2]} comments", err=True)
@@ -43,7 +43,7 @@ def rescore_and_wait(site: str | None, *, inline: bool, timeout: float) -> None:
             raise click.ClickException(f"run {run_id} is still {state[0]}: is a worker "
                                        "serving the scoring queue?")
         time.sleep(1)
-    rescored, skipped, changed, status, error = summary
+    rescored, skipped, changed, status, failure = summary
     if status == RescoreStatus.FAILED:
-        raise click.ClickException(f"run {run_id} failed: {error}")
+        raise click.ClickException(f"run {run_id} failed: {failure}")
     click.echo(f"rescored {rescored}, skipped {skipped} ({changed} changed outcome)")

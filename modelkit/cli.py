@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from modelkit.moderator_sim import simulate_sites
 from service.moderation.learning.cli import COMMANDS as LEARNING_COMMANDS
 
 _SPLITS = click.Choice(["all", "train", "validation"])
@@ -40,7 +41,7 @@ def model() -> None:
     """Train, evaluate and inspect the toxicity model; learn from moderators."""
 
 
-for _command in LEARNING_COMMANDS:
+for _command in (*LEARNING_COMMANDS, simulate_sites):
     model.add_command(_command)
 
 

@@ -167,3 +167,11 @@ def bars(labels: list[str], values: list[float | None], *, width: float = 600,
                          round(step * 0.8, 1), round(tall, 1), label,
                          "" if value is None else f"{value:g}"))
     return drawn
+
+
+def line(points: list[tuple[float, float]], *, width: float = 600,
+         height: float = 160) -> str:
+    """An SVG polyline's ``points`` for ``(x, y)`` pairs in [0, 1] (y upwards) in a
+    ``width`` x ``height`` box."""
+    return " ".join(f"{round(x * width, 1)},{round(height - y * height, 1)}"
+                    for x, y in points)

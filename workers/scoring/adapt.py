@@ -15,12 +15,13 @@ from service.sites import current_policy
 log = logging.getLogger(__name__)
 
 
-def adapt_site(site: str) -> str | None:
-    """Build a candidate for ``site``; return its name (None: too few decisions)."""
+def adapt_site(site: str, by: str = SCHEDULE_ACTOR) -> str | None:
+    """Build a candidate for ``site`` (audited as ``by``'s); return its name (None: too few
+    decisions)."""
     try:
         with db.transaction() as session:
             candidate = build_candidate(session, current_policy(session, current_app.config),
-                                        site=site, by=SCHEDULE_ACTOR)
+                                        site=site, by=by)
             name = candidate.name
     except CandidateError as error:
         log.info("no candidate for site %s: %s", site, error)

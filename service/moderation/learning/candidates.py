@@ -13,7 +13,7 @@ from service.db import utcnow
 from service.moderation.learning.head import Head, decide_with, fit_bands, forced
 from service.moderation.learning.labels import Labelled, decided_comments, held_back, site_slug
 from service.moderation.learning.models import Candidate, CandidateStatus
-from service.policy import Outcome, Policy
+from service.policy import DEFAULT_TARGET, TARGETS, Outcome, Policy
 
 MIN_DECISIONS = 50
 """Fewest moderator decisions a candidate is built from (training and held-back together)."""
@@ -52,6 +52,31 @@ def evaluate(head: Head, name: str, rows: Sequence[Labelled], policy: Policy) ->
             "would_change": sum(a != b for a, b in zip(live, candidate, strict=True))}
 
 
+def miss_share(policy: Policy) -> float:
+    """The share of moderators' rejections a candidate may publish: the site's target's
+    share of toxic comments published (the default target's for thresholds set by hand)."""
+    return TARGETS[policy.target or DEFAULT_TARGET].toxic_published
+
+
+def fit_candidate(train: Sequence[Labelled], policy: Policy,
+                  missed: float | None = None) -> Head:
+    """The head fitted on ``train``, with its bands (``head.fit_bands``) under ``policy``,
+    publishing at most ``missed`` (default: ``miss_share(policy)``) of the rejected.
+
+    Raises:
+        CandidateError: when the rows cannot make a head.
+    """
+    try:
+        head = Head.fit([row.scores for row in train], [row.rejected for row in train])
+    except ValueError as error:
+        raise CandidateError(str(error)) from error
+    return head.with_bands(*fit_bands(
+        [head.probability(row.scores) for row in train], [row.rejected for row in train],
+        [row.live_outcome == Outcome.APPROVED for row in train],
+        [forced(row.scores, policy, row.body) is not None for row in train],
+        miss_share(policy) if missed is None else missed))
+
+
 def build_candidate(session: Session, policy: Policy, *, site: str | None = None, by: str,
                     seed: int = 0, hold_back: float = HOLD_BACK) -> Candidate:
     """Fit a head on a site's decided comments, evaluate it on the part held back; the
@@ -71,14 +96,7 @@ def build_candidate(session: Session, policy: Policy, *, site: str | None = None
     if not test or len({row.rejected for row in train}) < 2:
         raise CandidateError("moderators must have both approved and rejected comments, "
                              "with some held back")
-    try:
-        head = Head.fit([row.scores for row in train], [row.rejected for row in train])
-    except ValueError as error:
-        raise CandidateError(str(error)) from error
-    head = head.with_bands(*fit_bands(
-        [head.probability(row.scores) for row in train], [row.rejected for row in train],
-        [row.live_outcome == Outcome.APPROVED for row in train],
-        [forced(row.scores, policy, row.body) is not None for row in train]))
+    head = fit_candidate(train, policy)
     name = f"{slug}-{utcnow():%Y%m%d-%H%M%S}-{len(rows)}"
     if session.scalar(select(Candidate.id).where(Candidate.name == name)):
         name = f"{name}-{seed}"

@@ -169,12 +169,14 @@ def decide_with(head: Head, name: str, scores: Mapping[str, float], policy: Poli
 
 
 def fit_bands(probabilities: Sequence[float], rejected: Sequence[bool],
-              live_published: Sequence[bool], forced_out: Sequence[bool]) -> tuple[float, float]:
+              live_published: Sequence[bool], forced_out: Sequence[bool],
+              miss_share: float = 0.02) -> tuple[float, float]:
     """The hold and reject thresholds, fitted on the training rows.
 
     Hold: the threshold that agrees most with the moderators (published when they
-    approved, not published when they rejected) while publishing no more of what they
-    rejected than the live policy did on the same rows. Reject: the lowest threshold at
+    approved, not published when they rejected) while publishing at most ``miss_share``
+    of what they rejected (the site's target), or what the live policy published of it
+    on the same rows if that is more. Reject: the lowest threshold at
     which at least ``REJECT_PRECISION`` of ``MIN_REJECTS`` or more rows were rejected by
     them, else ``NEVER``.
 
@@ -183,8 +185,10 @@ def fit_bands(probabilities: Sequence[float], rejected: Sequence[bool],
         rejected: whether a moderator rejected the row.
         live_published: whether the live policy published it.
         forced_out: whether the live policy holds or rejects it whatever the head says.
+        miss_share: the share of the moderators' rejections that may be published.
     """
-    budget = sum(1 for r, p in zip(rejected, live_published, strict=True) if r and p)
+    budget = max(sum(1 for r, p in zip(rejected, live_published, strict=True) if r and p),
+                 int(miss_share * sum(rejected)))
     free = sorted((q, r) for q, r, f in zip(probabilities, rejected, forced_out, strict=True)
                   if not f)
     agreement = sum(1 for r in rejected if r)  # nothing published: every rejection agrees

@@ -41,6 +41,13 @@ def start_rescore(session: Session, by: str, site: str | None = None) -> Rescore
     return run
 
 
+def adapt_job(site: str, by: str) -> JobRequest:
+    """A candidate built now for ``site`` at ``by``'s request (the dashboard's button)."""
+    return JobRequest(SCORING_QUEUE, ADAPT_JOB, (site_slug(site), by),
+                      job_id=f"adapt-{site_slug(site)}-{utcnow():%Y%m%d%H%M%S}",
+                      options={"job_timeout": 3600, "result_ttl": 24 * 3600})
+
+
 def adapt_due(session: Session, every: timedelta, minimum: int, site: str | None = None,
               now: datetime | None = None) -> JobRequest | None:
     """The job that builds a candidate for the site, if the schedule wants one: none was
