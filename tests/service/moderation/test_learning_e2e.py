@@ -126,6 +126,8 @@ def test_moderators_teach_a_candidate_that_is_shadowed_promoted_and_rescores(
     printed = runner.invoke(report, [name])
     assert printed.exit_code == 0, printed.output
     figures = json.loads(printed.output.strip().splitlines()[-1])
+    print("report:", {key: figures[key] for key in ("compared", "agreement_live",
+                                                    "agreement_candidate", "would_change")})
     assert figures["compared"] == len(candidate.report["held_back"]) >= 50
     assert figures["shadow_scored"] == 60
     assert figures["agreement_candidate"] > figures["agreement_live"] + 0.1
