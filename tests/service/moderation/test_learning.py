@@ -20,14 +20,28 @@ from service.moderation.learning.head import NEVER, Head, fit_bands
 from service.moderation.learning.labels import UnknownSite, decided_comments, site_slug
 from service.moderation.learning.models import Candidate, RescoreRun
 from service.moderation.learning.tasks import adapt_due
-from service.policy import MODEL_ACTOR, Policy
+from service.policy import LABELS, MODEL_ACTOR, Policy
 from tests.support.accounts import audit_actions, csrf_token
 from workers.scoring.adapt import adapt_site
 
+SCALE = {"toxicity": 1.0, "obscene": 1.0, "insult": 1.0, "severe_toxicity": 0.00005,
+         "threat": 0.05, "identity_attack": 0.18}
+"""The safety-net labels stay below the default policy's holds, as on most comments."""
+
+
+LIVE = {"hold": {**dict.fromkeys(LABELS, 1.0), "toxicity": 0.5},
+        "reject": dict.fromkeys(LABELS, 1.0)}
+"""The live policy under which ``add_decided``'s comments were decided."""
+
+
+@pytest.fixture
+def settings(settings: dict) -> dict:
+    settings.update(MODERATION_THRESHOLDS=LIVE, RATELIMIT_ENABLED=False)
+    return settings
+
 
 def scores_for(draw: random.Random) -> dict[str, float]:
-    return {label: round(draw.random(), 4) for label in
-            ("toxicity", "severe_toxicity", "obscene", "threat", "insult", "identity_attack")}
+    return {label: round(draw.random() * scale, 6) for label, scale in SCALE.items()}
 
 
 def add_decided(app, count: int, seed: int = 0, *, rule=lambda s: s["insult"] >= 0.6):
@@ -98,7 +112,7 @@ def test_labels_are_moderators_final_decisions_on_comments_the_model_scored(app)
 def test_too_few_decisions_make_no_candidate_and_the_command_says_why(app, runner) -> None:
     add_decided(app, 20)
     with app.app_context(), pytest.raises(CandidateError, match="needs 50"):
-        build_candidate(db.session(), Policy(), by="test")
+        build_candidate(db.session(), Policy.from_overrides(LIVE), by="test")
     result = runner.invoke(adapt, ["--site", "elsewhere"])
     assert result.exit_code != 0 and "unknown site 'elsewhere'" in result.output
     result = runner.invoke(rescore, ["--site", "elsewhere", "--inline"])
@@ -139,7 +153,7 @@ def test_admins_promote_from_the_dashboard_with_csrf_and_an_audit_entry(
         app, admin_client, moderator_client) -> None:
     add_decided(app, 120)
     with app.app_context(), db.transaction() as session:
-        name = build_candidate(session, Policy(), by="ada").name
+        name = build_candidate(session, Policy.from_overrides(LIVE), by="ada").name
     page = admin_client.get("/dashboard/learning")
     assert page.status_code == 200
     assert 'data-chart="curve-insult"' in page.text and "<polyline" in page.text
@@ -159,6 +173,8 @@ def test_admins_promote_from_the_dashboard_with_csrf_and_an_audit_entry(
         candidate = db.session().scalar(select(Candidate).where(Candidate.name == name))
         assert candidate.status == "promoted" and candidate.promoted_by == "ada"
         assert candidate.promoted_report["compared"] > 0
+        assert (candidate.promoted_report["agreement_candidate"]
+                > candidate.promoted_report["agreement_live"])
     assert "candidate.promoted" in audit_actions(app, "ada")
     again = admin_client.post(promote_path, data={"csrf_token": token}, follow_redirects=True)
     assert "cannot be promoted" in again.text
