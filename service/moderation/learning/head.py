@@ -122,6 +122,14 @@ class Head:
                                       strict=True))
         return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
+    def drivers(self, scores: Mapping[str, float], most: int = 2) -> tuple[str, ...]:
+        """The labels whose scores raise the probability most, strongest first."""
+        pushes = {label: w * (logit(scores[label]) - m) / s for label, m, s, w in zip(
+            self.labels, self.mean, self.scale, self.weights, strict=True) if label in scores}
+        ranked = sorted((label for label, push in pushes.items() if push > 0),
+                        key=lambda label: -pushes[label])
+        return tuple(ranked[:most])
+
     def with_bands(self, hold: float, reject: float) -> Head:
         return Head(self.labels, self.mean, self.scale, self.weights, self.bias,
                     round(hold, 6), round(reject, 6))
@@ -153,19 +161,22 @@ def forced(scores: Mapping[str, float], policy: Policy, text: str) -> Verdict | 
 
 def decide_with(head: Head, name: str, scores: Mapping[str, float], policy: Policy,
                 text: str = "") -> tuple[Verdict, float]:
-    """The candidate's verdict on one comment, and the head's probability."""
+    """The candidate's verdict on one comment, and the head's probability. A hold or a
+    rejection names the labels that pushed the probability up most (at most two)."""
     probability = head.probability(scores)
     verdict = forced(scores, policy, text)
     if verdict is not None:
         return verdict, probability
+    if probability < head.hold:
+        return Verdict(Outcome.APPROVED, f"{name}: moderators would likely approve it "
+                                         f"({probability:.2f})"), probability
+    drivers = head.drivers(scores)
+    mostly = f"; mostly {', '.join(drivers)}" if drivers else ""
     if probability >= head.reject:
         return Verdict(Outcome.REJECTED, f"{name}: moderators would likely reject it "
-                                         f"({probability:.2f})"), probability
-    if probability >= head.hold:
-        return Verdict(Outcome.HELD, f"{name}: a moderator should decide ({probability:.2f})"
-                       ), probability
-    return Verdict(Outcome.APPROVED, f"{name}: moderators would likely approve it "
-                                     f"({probability:.2f})"), probability
+                                         f"({probability:.2f}){mostly}", drivers), probability
+    return Verdict(Outcome.HELD, f"{name}: a moderator should decide ({probability:.2f})"
+                                 f"{mostly}", drivers), probability
 
 
 def fit_bands(probabilities: Sequence[float], rejected: Sequence[bool],

@@ -185,3 +185,18 @@ def test_admins_promote_from_the_dashboard_with_csrf_and_an_audit_entry(
         run = db.session().scalar(select(RescoreRun))
         assert run is not None and run.created_by == "ada" and run.status == "queued"
     assert f'data-run="{run.id}"' in admin_client.get("/dashboard/learning").text
+
+
+def test_a_candidates_hold_names_the_labels_behind_it_in_plain_words() -> None:
+    from service.comments.models import Decision as Row
+    from service.comments.reasons import reason_of
+    from service.moderation.learning.head import decide_with
+
+    draw = random.Random(3)
+    rows = [scores_for(draw) for _ in range(300)]
+    head = Head.fit(rows, [row["insult"] >= 0.6 for row in rows]).with_bands(0.5, NEVER)
+    verdict, probability = decide_with(head, "c1", {**rows[0], "insult": 0.99},
+                                       Policy.from_overrides(LIVE))
+    assert verdict.outcome == "held" and probability > 0.5 and verdict.labels[0] == "insult"
+    said = reason_of(Row(outcome="held", actor="rescoring", reason=verdict.reason))
+    assert said["code"].startswith("labels:") and "insult" in said["code"]
