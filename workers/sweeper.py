@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from flask import Flask, current_app
 from redis.exceptions import RedisError
+from rq.job import Job
 from sqlalchemy import or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -23,7 +24,7 @@ from service import db
 from service.comments.models import Comment, Status
 from service.comments.tasks import scoring_job
 from service.moderation.learning.tasks import adapt_due
-from service.queueing import enqueue
+from service.queueing import enqueue, redis
 from workers.delivery import sweep as sweep_webhooks
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,9 @@ def schedule_adaptation() -> int:
     request = adapt_due(db.session(), timedelta(hours=hours),
                         current_app.config["ADAPT_MIN_DECISIONS"])
     db.session().rollback()
-    return enqueue([request]) if request else 0
+    if request is None or Job.exists(request.job_id, connection=redis()):
+        return 0  # one attempt per period, even when it built nothing
+    return enqueue([request])
 
 
 def run(app: Flask, interval: float | None = None, rounds: int | None = None) -> None:

@@ -64,6 +64,9 @@ def adapt_due(session: Session, every: timedelta, minimum: int, site: str | None
         since = since.where(Decision.created_at > last)
     if (session.scalar(since) or 0) < minimum:
         return None
-    period = int(now.timestamp() // max(every.total_seconds(), 1))
+    seconds = max(int(every.total_seconds()), 1)
+    period = int(now.timestamp()) // seconds
+    # its result (or failure) is kept for the period, so that the period tries once
     return JobRequest(SCORING_QUEUE, ADAPT_JOB, (slug,), job_id=f"adapt-{slug}-{period}",
-                      options={"job_timeout": 3600, "result_ttl": 24 * 3600})
+                      options={"job_timeout": 3600, "result_ttl": seconds,
+                               "failure_ttl": seconds})

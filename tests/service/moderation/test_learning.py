@@ -200,3 +200,16 @@ def test_a_candidates_hold_names_the_labels_behind_it_in_plain_words() -> None:
     assert verdict.outcome == "held" and probability > 0.5 and verdict.labels[0] == "insult"
     said = reason_of(Row(outcome="held", actor="rescoring", reason=verdict.reason))
     assert said["code"].startswith("labels:") and "insult" in said["code"]
+
+
+def test_the_sweeper_queues_one_scheduled_build_per_period(app) -> None:
+    from tests.support.work import drain
+    from workers.sweeper import schedule_adaptation
+
+    add_decided(app, 120, rule=lambda scores: True)  # one kind of decision: nothing to build
+    with app.app_context():
+        assert schedule_adaptation() == 1
+    drain(app)
+    with app.app_context():
+        assert db.session().scalar(select(Candidate)) is None
+        assert schedule_adaptation() == 0, "the period's attempt was made"
