@@ -108,6 +108,21 @@ def sweep(once: bool) -> None:
     run(_app(), rounds=1 if once else None)
 
 
+@cli.command()
+@click.option("--site", default=None, help="The site's slug (default: the site `default`).")
+@click.option("--inline", is_flag=True,
+              help="Run the job in this process instead of waiting for a worker.")
+@click.option("--timeout", type=float, default=3600, show_default=True,
+              help="Seconds to wait for a worker to finish the job.")
+@with_appcontext
+def rescore(site: str | None, inline: bool, timeout: float) -> None:
+    """Decide the site's pending and held comments again with the current model, candidate
+    and thresholds (never a comment a moderator decided); print how many were rescored."""
+    from cli.learning import rescore_and_wait
+
+    rescore_and_wait(site, inline=inline, timeout=timeout)
+
+
 @cli.group()
 def db() -> None:
     """The database schema."""

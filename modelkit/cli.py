@@ -13,6 +13,10 @@ from typing import Any
 
 import click
 
+from modelkit.moderator_sim import simulate_sites
+from modelkit.spans import spans_command
+from service.moderation.learning.cli import COMMANDS as LEARNING_COMMANDS
+
 _SPLITS = click.Choice(["all", "train", "validation"])
 
 
@@ -35,7 +39,11 @@ def _split_options(function: Any) -> Any:
 
 @click.group("model")
 def model() -> None:
-    """Train, evaluate and inspect the toxicity model."""
+    """Train, evaluate and inspect the toxicity model; learn from moderators."""
+
+
+for _command in (*LEARNING_COMMANDS, simulate_sites, spans_command):
+    model.add_command(_command)
 
 
 @model.command()

@@ -20,6 +20,7 @@ from service.config import load_config
 from service.health import bp as health
 from service.moderation.api import bp as moderation_api
 from service.moderation.readers_api import bp as moderation_readers_api
+from service.moderation.views import learning as moderation_learning
 from service.moderation.views import queue as moderation_queue
 from service.moderation.views import readers as moderation_readers
 from service.moderation.views import settings as moderation_settings
@@ -74,6 +75,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(moderation_settings.bp)
     app.register_blueprint(moderation_spam_settings.bp)
     app.register_blueprint(moderation_stats.bp)
+    app.register_blueprint(moderation_learning.bp)
     app.register_blueprint(openapi)
     app.register_blueprint(perspective_api)
     app.register_blueprint(webhooks_api)

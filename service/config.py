@@ -88,6 +88,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SWEEP_AFTER_SECONDS", 30,
             "A comment pending longer than this is queued again by the sweeper.", int),
     Setting("SWEEP_INTERVAL_SECONDS", 10, "How often the sweeper looks.", int),
+    Setting("ADAPT_EVERY_HOURS", 24.0,
+            "How often the sweeper asks a worker to build a candidate from the moderators' "
+            "decisions (`moderation model adapt`'s work; 0: never).", float),
+    Setting("ADAPT_MIN_DECISIONS", 100,
+            "Fewest new moderator decisions since the last scheduled candidate before the "
+            "schedule builds another.", int),
     Setting("MAX_CONTENT_LENGTH", 64 * 1024, "Largest request body accepted, in bytes.", int),
     Setting("REPEAT_WINDOW_SECONDS", 600,
             "The same text from the same author in a thread within this many seconds is "

@@ -2,6 +2,7 @@
 
 from service.accounts.models import ApiToken, AuditEntry, Moderator
 from service.comments.models import Appeal, Comment, Decision, Event, Report
+from service.moderation.learning.models import Candidate, RescoreRun, ShadowDecision
 from service.perspective.models import PerspectiveAnalysis, PerspectiveKey, SuggestedScore
 from service.sites import SiteSettings
 from service.webhooks.models import (
@@ -12,7 +13,8 @@ from service.webhooks.models import (
 )
 
 __all__ = [
-    "ApiToken", "Appeal", "AuditEntry", "Comment", "Decision", "Event", "Moderator",
-    "PerspectiveAnalysis", "PerspectiveKey", "Report", "SiteSettings", "SuggestedScore",
+    "ApiToken", "Appeal", "AuditEntry", "Candidate", "Comment", "Decision", "Event", "Moderator",
+    "PerspectiveAnalysis", "PerspectiveKey", "Report", "RescoreRun", "ShadowDecision",
+    "SiteSettings", "SuggestedScore",
     "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookFanOut",
 ]

@@ -25,6 +25,9 @@ from service.text import skeleton
 
 MODEL_ACTOR = "model"
 """The actor of the decisions the model takes (a moderator's name is never this)."""
+RESCORING_ACTOR = "rescoring"
+"""The actor of the model's later decisions on a comment, when a bulk rescoring decides it
+again with a new model, candidate or thresholds (``MODEL_ACTOR`` decides each comment once)."""
 
 LABELS = (
     "toxicity",

@@ -4,7 +4,8 @@ Redis carries work, not data. A comment stored while Redis was down, or held by 
 worker that died mid-batch, is still ``pending`` in the database; the sweeper finds
 it once its lease has run out and it has waited ``SWEEP_AFTER_SECONDS``, and queues
 its scoring job again. It does the same for webhook events never fanned out and
-deliveries overdue (``workers.delivery.sweep``).
+deliveries overdue (``workers.delivery.sweep``), and asks for a candidate built from
+the moderators' decisions when one is due (``ADAPT_EVERY_HOURS``).
 """
 
 from __future__ import annotations
@@ -15,13 +16,15 @@ from datetime import timedelta
 
 from flask import Flask, current_app
 from redis.exceptions import RedisError
+from rq.job import Job
 from sqlalchemy import or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from service import db
 from service.comments.models import Comment, Status
 from service.comments.tasks import scoring_job
-from service.queueing import enqueue
+from service.moderation.learning.tasks import adapt_due
+from service.queueing import enqueue, redis
 from workers.delivery import sweep as sweep_webhooks
 
 log = logging.getLogger(__name__)
@@ -45,6 +48,20 @@ def sweep(limit: int = 1000) -> int:
     return queued
 
 
+def schedule_adaptation() -> int:
+    """Queue the building of a candidate when the schedule wants one (``ADAPT_EVERY_HOURS``);
+    return how many jobs were queued."""
+    hours = current_app.config["ADAPT_EVERY_HOURS"]
+    if hours <= 0:
+        return 0
+    request = adapt_due(db.session(), timedelta(hours=hours),
+                        current_app.config["ADAPT_MIN_DECISIONS"])
+    db.session().rollback()
+    if request is None or Job.exists(request.job_id, connection=redis()):
+        return 0  # one attempt per period, even when it built nothing
+    return enqueue([request])
+
+
 def run(app: Flask, interval: float | None = None, rounds: int | None = None) -> None:
     """Sweep every ``interval`` seconds, riding out database and Redis outages."""
     interval = interval or app.config["SWEEP_INTERVAL_SECONDS"]
@@ -54,6 +71,7 @@ def run(app: Flask, interval: float | None = None, rounds: int | None = None) ->
             try:
                 sweep()
                 sweep_webhooks()
+                schedule_adaptation()
             except (RedisError, SQLAlchemyError) as error:
                 log.warning("sweep skipped: %s unavailable", "Redis" if isinstance(
                     error, RedisError) else "database")

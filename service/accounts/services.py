@@ -28,7 +28,7 @@ from service.accounts.lockout import LOCKOUT as LOCKOUT
 from service.accounts.lockout import MAX_FAILURES as MAX_FAILURES
 from service.accounts.models import ApiToken, Moderator, Role
 from service.db import iso, utcnow
-from service.policy import MODEL_ACTOR
+from service.policy import MODEL_ACTOR, RESCORING_ACTOR
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
@@ -36,7 +36,7 @@ TOKEN_PREFIX = "mod_"
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,79}$")
 CLI_ACTOR = "cli"
 """The actor of what is done with the ``moderation`` command."""
-RESERVED_NAMES = frozenset({MODEL_ACTOR, CLI_ACTOR})
+RESERVED_NAMES = frozenset({MODEL_ACTOR, RESCORING_ACTOR, CLI_ACTOR})
 LAST_USED_GRAIN = timedelta(minutes=1)
 DURATION = re.compile(r"([0-9]{1,6})([mhdw])")
 DURATION_UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1),

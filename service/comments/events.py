@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from service import metrics
 from service.comments.models import READERS_ACTOR, Comment, Decision, Event, Status
 from service.db import iso, utcnow
-from service.policy import MODEL_ACTOR
+from service.policy import MODEL_ACTOR, RESCORING_ACTOR
 
 
 def comment_created(db: Session, comment: Comment) -> Event:
@@ -41,7 +41,7 @@ def record_decision(
     already written it with the status (one UPDATE for a batch) writes it once.
     """
     now = now or utcnow()
-    if comment.status == Status.HELD and actor not in (MODEL_ACTOR, READERS_ACTOR):
+    if comment.status == Status.HELD and actor not in (MODEL_ACTOR, RESCORING_ACTOR, READERS_ACTOR):
         metrics.HUMAN_TIME_TO_DECISION.observe((now - comment.created_at).total_seconds())
     decision = Decision(
         comment=comment, outcome=outcome, actor=actor, reason=reason, code=code, scores=scores,
@@ -53,7 +53,8 @@ def record_decision(
     comment.claimed_until = None
     comment.claim_token = None
     _add_event(db, f"comment.{outcome}", comment, decision)
-    metrics.DECISIONS.labels(outcome, MODEL_ACTOR if actor == MODEL_ACTOR else "moderator").inc()
+    metrics.DECISIONS.labels(outcome, MODEL_ACTOR if actor in (MODEL_ACTOR, RESCORING_ACTOR)
+                             else "moderator").inc()
     return decision
 
 

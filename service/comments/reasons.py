@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from service.comments.models import READERS_ACTOR, Appeal, Comment, Decision, Status
 from service.comments.readers import reader_settings
 from service.db import iso, utcnow
-from service.policy import LABELS, MODEL_ACTOR
+from service.policy import LABELS, MODEL_ACTOR, RESCORING_ACTOR
 
 REPORTED = "reported"
 APPEAL_OVERTURNED = "appeal.overturned"
@@ -63,7 +63,7 @@ MODERATOR_TEXTS = {
 
 def is_automated(decision: Decision) -> bool:
     """Whether automated means took ``decision`` (the model, a rule, readers' reports)."""
-    return decision.actor in (MODEL_ACTOR, READERS_ACTOR)
+    return decision.actor in (MODEL_ACTOR, RESCORING_ACTOR, READERS_ACTOR)
 
 
 def reason_of(decision: Decision) -> dict[str, str]:

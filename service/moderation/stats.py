@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from service.comments.models import READERS_ACTOR, Comment, Decision, Status
 from service.comments.spam import SPAM_ACTOR_MODEL
 from service.db import utcnow
-from service.policy import MODEL_ACTOR
+from service.policy import MODEL_ACTOR, RESCORING_ACTOR
 
 MAX_COMMENTS = 50_000
 WAITING = (Status.PENDING, Status.HELD)
@@ -57,7 +57,7 @@ class Overview:
 
 def actor_kind(decision: Decision) -> str:
     """Who took a decision, as the overview groups them."""
-    if decision.actor == MODEL_ACTOR:
+    if decision.actor in (MODEL_ACTOR, RESCORING_ACTOR):
         return "spam rules" if decision.model == SPAM_ACTOR_MODEL else "model"
     return "readers" if decision.actor == READERS_ACTOR else "moderators"
 
@@ -167,3 +167,11 @@ def bars(labels: list[str], values: list[float | None], *, width: float = 600,
                          round(step * 0.8, 1), round(tall, 1), label,
                          "" if value is None else f"{value:g}"))
     return drawn
+
+
+def line(points: list[tuple[float, float]], *, width: float = 600,
+         height: float = 160) -> str:
+    """An SVG polyline's ``points`` for ``(x, y)`` pairs in [0, 1] (y upwards) in a
+    ``width`` x ``height`` box."""
+    return " ".join(f"{round(x * width, 1)},{round(height - y * height, 1)}"
+                    for x, y in points)

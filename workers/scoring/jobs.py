@@ -21,7 +21,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from service import db, metrics
 from service.comments.events import record_model_decisions
 from service.comments.models import Comment, Decision, Status
-from service.policy import MODEL_ACTOR, Outcome, decide
+from service.moderation.learning.scoring import deciders
+from service.policy import MODEL_ACTOR, Outcome
 from service.sites import current_policy
 from workers.scoring.explain import explain
 from workers.scoring.scorer import load_scorer
@@ -58,8 +59,8 @@ def score_comment(comment_id: str) -> dict[str, int]:
         release(session, token)
         raise
     with db.transaction():
-        policy = current_policy(session, config)
-        verdicts = {comment.id: decide(comment_scores, policy, text=comment.body)
+        deciding = deciders(session, current_policy(session, config))
+        verdicts = {comment.id: deciding.decide(comment_scores, comment.body)
                     for comment, comment_scores in zip(comments, scores, strict=True)}
         explanations = {
             comment.id: explain(scorer, comment.body, comment_scores["toxicity"])
@@ -70,16 +71,20 @@ def score_comment(comment_id: str) -> dict[str, int]:
         won = win(session, token, comments,
                   {key: verdict.outcome for key, verdict in verdicts.items()}, now)
         decided = [comment for comment in comments if comment.id in won]
-        thresholds = policy.as_dict()
+        thresholds = deciding.thresholds()
         record_model_decisions(session, [
             (comment, Decision(
                 comment_id=comment.id, outcome=verdicts[comment.id].outcome, actor=MODEL_ACTOR,
                 reason=verdicts[comment.id].reason, code=None,
                 scores={k: round(v, 6) for k, v in comment_scores.items()},
-                model=scorer.model_id, thresholds=thresholds,
+                model=deciding.model(scorer.model_id), thresholds=thresholds,
                 explanation=explanations.get(comment.id), created_at=now))
             for comment, comment_scores in zip(comments, scores, strict=True)
             if comment.id in won])
+        deciding.record_shadows(session, [
+            (comment.id, comment_scores, comment.body, verdicts[comment.id].outcome.value)
+            for comment, comment_scores in zip(comments, scores, strict=True)
+            if comment.id in won], now)
     for comment in decided:
         if comment.decided_at is None:  # win set it
             raise RuntimeError(f"comment {comment.id} was decided without a decision time")

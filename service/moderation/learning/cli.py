@@ -1,0 +1,101 @@
+"""``moderation model adapt|shadow|report|promote``: candidates from the shell.
+
+The ``model`` group lives with the model tools (``modelkit.cli``), which adds these.
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from service import db
+from service.accounts.services import CLI_ACTOR
+from service.moderation.learning.candidates import (
+    HOLD_BACK,
+    CandidateError,
+    build_candidate,
+    find_candidate,
+    promote,
+    start_shadow,
+)
+from service.moderation.learning.labels import UnknownSite
+from service.moderation.learning.report import candidate_report, report_lines
+from service.sites import current_policy
+
+
+@click.command()
+@click.option("--site", default=None, help="The site's slug (default: the site `default`).")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the part held back for evaluation.")
+@click.option("--hold-back", type=click.FloatRange(0.05, 0.9), default=HOLD_BACK,
+              show_default=True, help="Share of the decisions held back for evaluation.")
+@with_appcontext
+def adapt(site: str | None, seed: int, hold_back: float) -> None:
+    """Build a candidate from the site's moderator decisions; print its name last."""
+    try:
+        with db.transaction() as session:
+            candidate = build_candidate(session, current_policy(session, current_app.config),
+                                        site=site, by=CLI_ACTOR, seed=seed, hold_back=hold_back)
+            name, report = candidate.name, candidate.report
+    except (CandidateError, UnknownSite) as error:
+        raise click.ClickException(str(error)) from None
+    evaluation = report["evaluation"]
+    click.echo(f"trained on {report['trained_on']} moderator decisions; held back "
+               f"{evaluation['compared']}")
+    click.echo(f"agreement on the held-back part: live {evaluation['live']['agreement']}, "
+               f"candidate {evaluation['candidate']['agreement']}")
+    click.echo(name)
+
+
+@click.command()
+@click.argument("name")
+@with_appcontext
+def shadow(name: str) -> None:
+    """Start shadow scoring: the candidate NAME records what it would decide, without acting."""
+    try:
+        with db.transaction() as session:
+            start_shadow(session, name, CLI_ACTOR)
+    except CandidateError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{name} now scores new comments in shadow")
+
+
+@click.command()
+@click.argument("name")
+@with_appcontext
+def report(name: str) -> None:
+    """Print how the candidate NAME agrees with moderators and what it would change; the
+    last line is the report as JSON."""
+    session = db.session()
+    try:
+        figures = candidate_report(session, find_candidate(session, name),
+                                   current_policy(session, current_app.config))
+    except CandidateError as error:
+        raise click.ClickException(str(error)) from None
+    for line in report_lines(figures):
+        click.echo(line)
+    click.echo(json.dumps(figures, sort_keys=True))
+
+
+@click.command("promote")
+@click.argument("name")
+@with_appcontext
+def promote_command(name: str) -> None:
+    """Make the candidate NAME decide new comments (audited, with the report it is based on)."""
+    try:
+        with db.transaction() as session:
+            candidate = find_candidate(session, name)
+            figures = candidate_report(session, candidate,
+                                       current_policy(session, current_app.config))
+            promote(session, name, CLI_ACTOR, figures)
+    except CandidateError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{name} promoted: it decides new comments; `moderation rescore` decides the "
+               "pending and held ones again")
+    click.echo(json.dumps(figures, sort_keys=True))
+
+
+COMMANDS = (adapt, shadow, report, promote_command)

@@ -1,0 +1,96 @@
+"""Moderators' decisions as labels: the comments the model scored and a moderator decided."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.comments.models import READERS_ACTOR, Comment, Decision, Status
+from service.comments.spam import SPAM_ACTOR_MODEL
+from service.moderation.learning.models import DEFAULT_SITE
+from service.policy import MODEL_ACTOR, RESCORING_ACTOR
+
+AUTOMATED = (MODEL_ACTOR, RESCORING_ACTOR, READERS_ACTOR)
+
+
+class UnknownSite(ValueError):
+    """A site this deployment does not have."""
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """A comment the model scored and a moderator then decided."""
+
+    comment_id: uuid.UUID
+    body: str
+    created_at: datetime
+    scores: dict[str, float]
+    """The label scores of the last model decision before the moderator's."""
+    live_outcome: str
+    """That model decision's outcome."""
+    rejected: bool
+    """Whether the moderator's last decision rejected it (else approved it)."""
+    decided_at: datetime
+
+
+def site_slug(site: str | None) -> str:
+    """The slug of ``site``: only ``default`` (or None, meaning it) exists until comments
+    carry their site (issue 15); the lead wires the site filter then.
+
+    Raises:
+        UnknownSite: for any other slug.
+    """
+    if site in (None, "", DEFAULT_SITE):
+        return DEFAULT_SITE
+    raise UnknownSite(f"unknown site {site!r}: only {DEFAULT_SITE!r} exists")
+
+
+def decided_comments(session: Session, site: str | None = None) -> list[Labelled]:
+    """Every comment of ``site`` that the model scored and a moderator decided, oldest first.
+
+    The one place that picks a site's comments for learning: for now it supports only the
+    site ``default`` (None means it), which is every comment; once ``comments.site_id``
+    exists the filter belongs here.
+
+    Raises:
+        UnknownSite: for a site other than ``default``.
+    """
+    site_slug(site)
+    by_people = select(Decision.comment_id).where(Decision.actor.not_in(AUTOMATED)).distinct()
+    history: dict[uuid.UUID, list[Decision]] = defaultdict(list)
+    for decision in session.scalars(select(Decision).where(Decision.comment_id.in_(by_people))
+                                    .order_by(Decision.created_at, Decision.id)):
+        history[decision.comment_id].append(decision)
+    comments = {comment.id: comment for comment in session.scalars(
+        select(Comment).where(Comment.id.in_(list(history))))} if history else {}
+    labelled = []
+    for comment_id, decisions in history.items():
+        first_human = next(k for k, d in enumerate(decisions) if d.actor not in AUTOMATED)
+        model = next((d for d in reversed(decisions[:first_human])
+                      if d.actor in (MODEL_ACTOR, RESCORING_ACTOR) and d.scores
+                      and d.model != SPAM_ACTOR_MODEL), None)
+        final = next(d for d in reversed(decisions) if d.actor not in AUTOMATED)
+        if model is None or final.outcome not in (Status.APPROVED, Status.REJECTED):
+            continue
+        comment = comments[comment_id]
+        labelled.append(Labelled(comment_id, comment.body, comment.created_at,
+                                 dict(model.scores or {}), model.outcome,
+                                 final.outcome == Status.REJECTED, final.created_at))
+    return sorted(labelled, key=lambda row: (row.created_at, str(row.comment_id)))
+
+
+def held_back(rows: Sequence[Labelled], share: float, seed: int) -> list[bool]:
+    """Per row, whether it is held back from the fit: a seeded hash of its id, so that the
+    same comment stays on the same side for a seed."""
+    def draw(row: Labelled) -> float:
+        digest = hashlib.sha256(f"{seed}:{row.comment_id}".encode()).digest()
+        return int.from_bytes(digest[:8], "big") / 2**64
+
+    return [draw(row) < share for row in rows]

@@ -1,0 +1,69 @@
+"""How the scoring jobs decide with candidates: the promoted one acts, those in shadow only
+record what they would have decided. No extra forward pass: a head reads the scores."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from service.moderation.learning.candidates import scoring_candidates
+from service.moderation.learning.head import Head, decide_with
+from service.moderation.learning.models import ShadowDecision
+from service.policy import Policy, Verdict, decide
+
+
+@dataclass(frozen=True)
+class Deciders:
+    """The live decider (the promoted candidate, else the policy) and the shadows."""
+
+    policy: Policy
+    promoted: tuple[str, Head] | None = None
+    shadows: list[tuple[int, str, Head]] = field(default_factory=list)
+
+    def decide(self, scores: Mapping[str, float], text: str) -> Verdict:
+        if self.promoted is None:
+            return decide(scores, self.policy, text)
+        name, head = self.promoted
+        return decide_with(head, name, scores, self.policy, text)[0]
+
+    def thresholds(self) -> dict[str, Any]:
+        """What each decision records as its thresholds (with the candidate's, if any)."""
+        recorded = self.policy.as_dict()
+        if self.promoted is not None:
+            name, head = self.promoted
+            recorded["candidate"] = {"name": name, "hold": head.hold, "reject": head.reject}
+        return recorded
+
+    def model(self, model_id: str) -> str:
+        """The model recorded with each decision: the scorer's, and the promoted head's."""
+        return model_id if self.promoted is None else f"{model_id}/head:{self.promoted[0]}"[:200]
+
+    def record_shadows(self, session: Session, decided: list[tuple[uuid.UUID, Mapping[
+            str, float], str, str]], now: datetime) -> int:
+        """Insert what each shadow would have decided on ``(comment id, scores, text, live
+        outcome)``; return how many rows were written."""
+        rows = []
+        for candidate_id, name, head in self.shadows:
+            for comment_id, scores, text, live in decided:
+                verdict, probability = decide_with(head, name, scores, self.policy, text)
+                rows.append({"candidate_id": candidate_id, "comment_id": comment_id,
+                             "outcome": verdict.outcome.value, "live_outcome": live,
+                             "probability": round(probability, 6), "created_at": now})
+        if rows:
+            session.execute(insert(ShadowDecision), rows)
+        return len(rows)
+
+
+def deciders(session: Session, policy: Policy, site: str | None = None) -> Deciders:
+    """The site's deciders for the next comments scored."""
+    promoted, shadows = scoring_candidates(session, site)
+    return Deciders(
+        policy,
+        (promoted.name, Head.from_params(promoted.params)) if promoted else None,
+        [(shadow.id, shadow.name, Head.from_params(shadow.params)) for shadow in shadows])
