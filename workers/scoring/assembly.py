@@ -40,15 +40,11 @@ class ShippedModel:
     Attributes:
         weights_sha256: of ``weights/<name>.safetensors``; update it with the weights.
         calibration_sha256: of ``weights/<name>.calibration.json``, if it has one.
-        int8_calibration_sha256: of ``weights/<name>.onnx-int8.calibration.json``, if the
-            ``onnx-int8`` backend has a calibration of its own (fitted on its own scores by
-            ``moderation model targets``); else it uses the fp32 one.
     """
 
     name: str
     weights_sha256: str
     calibration_sha256: str | None = None
-    int8_calibration_sha256: str | None = None
 
     @property
     def weights_file(self) -> Path:
@@ -64,21 +60,6 @@ class ShippedModel:
         if not self.calibration_sha256:
             return self.weights_sha256[:12]
         both = f"{self.weights_sha256}:{self.calibration_sha256}".encode()
-        return hashlib.sha256(both).hexdigest()[:12]
-
-    def calibration_of(self, backend: str) -> tuple[Path | None, str | None]:
-        """The calibration file that ``backend``'s scores take, and its sha256."""
-        if backend == "onnx-int8" and self.int8_calibration_sha256:
-            return (WEIGHTS_DIR / f"{self.name}.onnx-int8.calibration.json",
-                    self.int8_calibration_sha256)
-        return self.calibration_file, self.calibration_sha256
-
-    def version_of(self, backend: str) -> str:
-        """``version``, with the hash of the calibration that ``backend`` takes."""
-        _, calibration = self.calibration_of(backend)
-        if calibration == self.calibration_sha256:
-            return self.version
-        both = f"{self.weights_sha256}:{calibration}".encode()
         return hashlib.sha256(both).hexdigest()[:12]
 
     def verified(self, path: Path | None, expected: str | None, what: str) -> Path:
@@ -101,8 +82,7 @@ SHIPPED_MODELS: dict[str, ShippedModel] = {
                      "053ebb6e604692735e646320a12a7ceb39f70d2dabd33c555f7e095e83874d53"),
         ShippedModel("news-minilm",
                      "a36f295b3573f9d23ee4625672f988c4689b3e02830935b4b7ecaa1eafefa31a",
-                     "7c5dcef109e20f23559a8368db0d44e332657cc2dc58730f9be004a880570823",
-                     "eef3d45ddb1ea96f766575cb4c609a18bc5689ee7bde12bd83b46e4ad441f490"),
+                     "7c5dcef109e20f23559a8368db0d44e332657cc2dc58730f9be004a880570823"),
     )
 }
 DEFAULT_MODEL = "news-minilm"
@@ -174,17 +154,16 @@ def assembled_model(cache_dir: str | Path, name: str = DEFAULT_MODEL) -> tuple[P
     return None
 
 
-def calibration_file(name: str = DEFAULT_MODEL, backend: str = "onnx") -> Path | None:
-    """The shipped model's calibration file for ``backend``'s scores, hash-checked, or None
-    if it has none.
+def calibration_file(name: str = DEFAULT_MODEL) -> Path | None:
+    """The shipped model's calibration file, hash-checked, or None if it has none.
 
     Raises:
         ModelAssemblyError: when the file is missing or does not match its hash.
     """
-    path, sha256 = shipped_model(name).calibration_of(backend)
-    if sha256 is None:
+    model = shipped_model(name)
+    if model.calibration_sha256 is None:
         return None
-    return shipped_model(name).verified(path, sha256, "calibration")
+    return model.verified(model.calibration_file, model.calibration_sha256, "calibration")
 
 
 def base_model_dir() -> Path:

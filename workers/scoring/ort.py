@@ -90,9 +90,8 @@ def resolve(config: Mapping[str, Any]) -> Source:
     model = config["MODERATION_MODEL"]
     if model in SHIPPED_MODELS:
         paths = assembled_model(config["MODERATION_MODEL_CACHE"], model)
-        backend = config.get("SCORER_BACKEND", "onnx")
-        return Source(paths[0] if paths else None, model,
-                      SHIPPED_MODELS[model].version_of(backend), calibration_file(model, backend))
+        return Source(paths[0] if paths else None, model, SHIPPED_MODELS[model].version,
+                      calibration_file(model))
     checkpoint = Path(model)
     if not checkpoint.is_file():
         raise ModelUnavailable(

@@ -15,7 +15,6 @@ from workers.scoring.assembly import (
     SHIPPED_MODELS,
     ModelAssemblyError,
     ShippedModel,
-    calibration_file,
     ensure_model,
 )
 from workers.scoring.calibration import Calibration
@@ -54,15 +53,6 @@ def test_shipped_weights_are_small_and_match_their_recorded_hash(model: ShippedM
     assert model.weights_file.stat().st_size < 30_000_000
     if model.calibration_file:
         assert file_sha256(model.calibration_file) == model.calibration_sha256
-
-
-def test_onnx_int8_scores_take_the_calibration_fitted_on_their_own() -> None:
-    model = SHIPPED_MODELS["news-minilm"]
-    fp32, int8 = calibration_file(model.name), calibration_file(model.name, "onnx-int8")
-    assert fp32 == model.calibration_file and int8 is not None and int8 != fp32
-    assert json.loads(int8.read_text())["model"]["backend"] == "onnx-int8"
-    assert model.version_of("onnx-int8") != model.version == model.version_of("onnx")
-    assert calibration_file("jigsaw-minilm", "onnx-int8") is None  # it has none at all
 
 
 def test_assembled_model_loads_with_plain_detoxify(assembled: tuple[Path, Path]) -> None:
