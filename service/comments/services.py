@@ -73,9 +73,9 @@ def post_comment(session: Session, thread_id: str, new: NewComment,
         link_sites=sites_linked(links), author_token_hash=author_token_hash(token),
     )
     with db.transaction() as session:
-        verdict = links and check_links(session, Candidate(new.author, new.body, comment.client,
-                                                           links), spam_settings(session))
-        if not verdict:
+        verdict = check_links(session, Candidate(new.author, new.body, comment.client, links),
+                              spam_settings(session)) if links else None
+        if verdict is None:
             # The usual case: two Core INSERTs, no unit of work; the near-duplicate and
             # flood rules are met by the scoring worker, before the model.
             insert_new_comment(session, comment)
