@@ -48,6 +48,8 @@ def _prototypes() -> dict[str, str]:
 
 def strip_invisible(text: str) -> str:
     """``text`` without default-ignorable and format (Cf) characters."""
+    if text.isascii():
+        return text  # neither kind has an ASCII character
     text = _IGNORABLE.sub("", text)
     return "".join(char for char in text if unicodedata.category(char) != "Cf")
 

@@ -4,7 +4,8 @@ Two cheap checks that need only the database:
 
 - a *repeat post*: the same text from the same author in the same thread within
   ``REPEAT_WINDOW_SECONDS`` is refused with 409 (compared as skeletons: case,
-  invisible characters and look-alike letters are ignored);
+  invisible characters and look-alike letters are ignored; the name through its
+  stored, indexed ``author_key``);
 - a *flood*: a thread with ``MAX_PENDING_PER_THREAD`` comments still waiting to be
   scored takes no more until the workers catch up (429 with ``Retry-After``).
 
@@ -19,11 +20,12 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import TooManyRequests
 
 from service.comments.models import Comment, Status
+from service.comments.names import author_key
 from service.db import utcnow
 from service.errors import APIError
 from service.text import skeleton
@@ -55,19 +57,11 @@ def normalize(text: str) -> str:
     return skeleton(text)
 
 
-@functools.lru_cache(maxsize=4096)
-def _name_skeleton(name: str) -> str:
-    """An author name's skeleton: names recur from post to post, so they are cached."""
-    return normalize(name)
-
-
 def _check_pending(session: Session, thread_id: str, limit: int) -> None:
     if limit <= 0:
         return
-    pending = session.execute(
-        select(func.count()).select_from(Comment)
-        .where(Comment.thread_id == thread_id, Comment.status == Status.PENDING)
-    ).scalar_one()
+    pending = session.connection().execute(
+        _pending_statement(), {"thread_id": thread_id, "limit": limit}).scalar_one()
     if pending >= limit:
         raise TooManyRequests(
             f"This thread has {limit} comments waiting for moderation; try again in a "
@@ -78,20 +72,37 @@ def _check_repeat(session: Session, thread_id: str, author: str, body: str,
                   window_seconds: int) -> None:
     if window_seconds <= 0:
         return
-    since = utcnow() - timedelta(seconds=window_seconds)
-    # Compared in Python: a name written with look-alikes matches no SQL filter. The
-    # names first (short, their skeletons cached), then the texts of that name only.
-    name = _name_skeleton(author)
-    same_name = [comment_id for comment_id, recent_author in session.execute(
-        select(Comment.id, Comment.author)
-        .where(Comment.thread_id == thread_id, Comment.created_at >= since)
-    ) if _name_skeleton(recent_author) == name]
-    if not same_name:
-        return
-    text = normalize(body)
-    bodies = session.scalars(select(Comment.body).where(Comment.id.in_(same_name)))
-    if any(normalize(recent) == text for recent in bodies):
-        raise APIError(409, "repeated_comment",
-                       "You posted the same comment in this thread a moment ago; it was not "
-                       "stored again.")
+    # The name by its indexed key; the texts of that name in this thread, in Python (a
+    # text written with look-alikes matches no SQL filter): usually none or a few.
+    bodies = session.connection().execute(_repeat_statement(), {
+        "key": author_key(author), "thread_id": thread_id,
+        "since": utcnow() - timedelta(seconds=window_seconds)}).scalars()
+    text = None
+    for recent in bodies:
+        text = text if text is not None else normalize(body)
+        if normalize(recent) == text:
+            raise APIError(409, "repeated_comment",
+                           "You posted the same comment in this thread a moment ago; it was "
+                           "not stored again.")
 
+
+# The POST path's statements are built once: building one costs more than running it.
+@functools.cache
+def _pending_statement() -> Select[tuple[int]]:
+    """How many comments of a thread are pending, counted up to the limit only (a full
+    thread costs no more than a quiet one)."""
+    comments = Comment.__table__.c
+    waiting = (select(comments.id)
+               .where(comments.thread_id == bindparam("thread_id"),
+                      comments.status == Status.PENDING)
+               .limit(bindparam("limit")).subquery())
+    return select(func.count()).select_from(waiting)
+
+
+@functools.cache
+def _repeat_statement() -> Select[tuple[str]]:
+    """The texts of one name in one thread since a time (``ix_comments_author_key_created``)."""
+    comments = Comment.__table__.c
+    return select(comments.body).where(
+        comments.author_key == bindparam("key"), comments.created_at >= bindparam("since"),
+        comments.thread_id == bindparam("thread_id"))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from service import metrics
@@ -14,10 +15,32 @@ from service.comments.models import READERS_ACTOR, Comment, Decision, Event, Sta
 from service.db import iso, utcnow
 from service.policy import MODEL_ACTOR, RESCORING_ACTOR
 
+INSERTED_EVENTS = "events_inserted"
+"""The ``session.info`` key under which ``insert_new_comment`` leaves the ``(id, type)`` of
+the events it inserted, for whatever handles new events at commit (the webhooks'
+fan-out), as it handles the ``Event`` objects of the session."""
+
 
 def comment_created(db: Session, comment: Comment) -> Event:
     """Add the ``comment.created`` event of a new comment to the session."""
     return _add_event(db, "comment.created", comment, None)
+
+
+def insert_new_comment(db: Session, comment: Comment) -> None:
+    """Insert a new comment and its ``comment.created`` event: one Core INSERT each.
+
+    The POST path's way to store a comment, without the unit of work: ``comment`` stays
+    transient (not in the session). The columns set on it are inserted; the others
+    take their defaults.
+    """
+    comments, connection = cast(Table, Comment.__table__), db.connection()
+    connection.execute(insert(comments), {key: value for key, value in vars(comment).items()
+                                           if key in comments.c})
+    event_id = f"msg_{uuid.uuid4().hex}"
+    connection.execute(insert(cast(Table, Event.__table__)), {
+        "id": event_id, "type": "comment.created", "comment_id": comment.id,
+        "payload": _payload(comment, None), "created_at": comment.created_at})
+    db.info.setdefault(INSERTED_EVENTS, []).append((event_id, "comment.created"))
 
 
 def record_decision(
@@ -86,6 +109,12 @@ def comment_event(db: Session, type_: str, comment: Comment, decision: Decision 
 
 
 def _add_event(db: Session, type_: str, comment: Comment, decision: Decision | None) -> Event:
+    event = Event(type=type_, comment_id=comment.id, payload=_payload(comment, decision))
+    db.add(event)
+    return event
+
+
+def _payload(comment: Comment, decision: Decision | None) -> dict[str, Any]:
     data: dict[str, Any] = {
         "comment": {
             "id": str(comment.id),
@@ -108,6 +137,4 @@ def _add_event(db: Session, type_: str, comment: Comment, decision: Decision | N
             "model": decision.model,
             "created_at": iso(decision.created_at),
         }
-    event = Event(type=type_, comment_id=comment.id, payload=data)
-    db.add(event)
-    return event
+    return data

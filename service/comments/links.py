@@ -10,6 +10,7 @@ looking. Bare domains count only with a known top-level domain, so that "e.g.",
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from service.text import model_text
@@ -93,6 +94,11 @@ def site_of(host: str) -> str:
 def link_sites(text: str) -> str | None:
     """The sites ``text`` links to (``site_of``), as comments keep them: space-separated,
     with a space at each end so that ``" site "`` matches one whole; None without links."""
-    sites = sorted({site_of(link.host) for link in find_links(text)})
+    return sites_linked(find_links(text))
+
+
+def sites_linked(links: Sequence[Link]) -> str | None:
+    """``link_sites`` of the links already found in a text."""
+    sites = sorted({site_of(link.host) for link in links})
     joined = f" {' '.join(sites)} "
     return joined[:400] if sites else None

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from service.comments import names
 from service.db import Base, iso, utcnow
 
 READERS_ACTOR = "readers"
@@ -23,6 +24,11 @@ class Status(StrEnum):
     REJECTED = "rejected"
 
 
+def _key_of_author(context: Any) -> str:
+    """``author_key``'s default: the key of the row's author (``names.author_key``)."""
+    return names.author_key(context.get_current_parameters()["author"])
+
+
 class Comment(Base):
     """A reader's comment on a thread; ``status`` is the latest decision's outcome."""
 
@@ -31,12 +37,16 @@ class Comment(Base):
         Index("ix_comments_thread_status_created", "thread_id", "status", "created_at", "id"),
         Index("ix_comments_status_created", "status", "created_at"),
         Index("ix_comments_created", "created_at"),
+        Index("ix_comments_author_key_created", "author_key", "created_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     thread_id: Mapped[str] = mapped_column(String(200))
     parent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("comments.id"))
     author: Mapped[str] = mapped_column(String(80))
+    author_key: Mapped[str | None] = mapped_column(String(32), default=_key_of_author)
+    """A hash of the author name's skeleton (``names.author_key``): the name as the repeat
+    and flood checks compare it, look-alike letters and case folded, indexed."""
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default=Status.PENDING)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

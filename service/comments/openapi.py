@@ -89,7 +89,7 @@ def paths() -> Paths:
                 "responses": {
                     "202": json_content(ref("PostedComment"), (
                         "Stored: pending and queued for scoring, or held or rejected at once "
-                        "by a spam rule.")),
+                        "by a link rule of the spam stage.")),
                     "400": error("The body is not JSON."),
                     "404": error("The thread id is not valid."),
                     "409": error("The same comment was posted just before."),

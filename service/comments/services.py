@@ -15,12 +15,19 @@ from sqlalchemy.orm import Session, aliased
 
 from service import db, metrics
 from service.comments.abuse import check_new_comment
-from service.comments.events import comment_created, record_decision
-from service.comments.links import link_sites
+from service.comments.events import comment_created, insert_new_comment, record_decision
+from service.comments.links import find_links, sites_linked
 from service.comments.models import Comment, Status
+from service.comments.names import author_key
 from service.comments.schemas import NewComment
 from service.comments.similarity import fingerprint
-from service.comments.spam import SPAM_ACTOR_MODEL, Candidate, check_spam, client_key, spam_settings
+from service.comments.spam import (
+    SPAM_ACTOR_MODEL,
+    Candidate,
+    check_links,
+    client_key,
+    spam_settings,
+)
 from service.comments.tasks import scoring_job
 from service.cursors import decode_cursor, encode_cursor
 from service.errors import APIError
@@ -34,8 +41,9 @@ def post_comment(session: Session, thread_id: str, new: NewComment,
 
     The comment and its event are one transaction; the scoring job is queued after it
     commits (when Redis is down, the sweeper queues it later). A comment that breaks a
-    spam rule (``service.comments.spam``) is decided in that transaction instead, with
-    the rule's reason, and never reaches the model.
+    link rule of the spam stage (``service.comments.spam``) is decided in that
+    transaction instead, with the rule's reason, and never reaches the model; the
+    stage's other rules are met by the scoring worker (``service.comments.campaigns``).
 
     Args:
         session: the request's database session.
@@ -51,27 +59,31 @@ def post_comment(session: Session, thread_id: str, new: NewComment,
         APIError: when the comment breaks a posting rule or names a parent elsewhere.
     """
     check_new_comment(session, thread_id, new.author, new.body, config)
-    if new.parent_id is not None:
-        parent = session.get(Comment, new.parent_id)
-        if parent is None or parent.thread_id != thread_id:
-            raise APIError(422, "invalid_input", "parent_id: no such comment in this thread",
-                           fields={"parent_id": "no such comment in this thread"})
+    comments = Comment.__table__.c
+    if new.parent_id is not None and session.connection().scalar(
+            select(comments.thread_id).where(comments.id == new.parent_id)) != thread_id:
+        raise APIError(422, "invalid_input", "parent_id: no such comment in this thread",
+                       fields={"parent_id": "no such comment in this thread"})
     token = secrets.token_urlsafe(24)
+    links = find_links(new.body)
     comment = Comment(
         id=uuid.uuid4(), thread_id=thread_id, parent_id=new.parent_id, author=new.author,
-        body=new.body, status=Status.PENDING, created_at=db.utcnow(),
-        client=client_key(client, config["SECRET_KEY"]), fingerprint=fingerprint(new.body),
-        link_sites=link_sites(new.body), author_token_hash=author_token_hash(token),
+        author_key=author_key(new.author), body=new.body, status=Status.PENDING,
+        created_at=db.utcnow(), client=client_key(client, config["SECRET_KEY"]),
+        link_sites=sites_linked(links), author_token_hash=author_token_hash(token),
     )
     with db.transaction() as session:
-        verdict = check_spam(session, Candidate(thread_id, new.author, new.body, comment.client,
-                                                comment.fingerprint or b""),
-                             spam_settings(session))
-        session.add(comment)
-        comment_created(session, comment)
+        verdict = check_links(session, Candidate(new.author, new.body, comment.client, links),
+                              spam_settings(session)) if links else None
         if verdict is None:
+            # The usual case: two Core INSERTs, no unit of work; the near-duplicate and
+            # flood rules are met by the scoring worker, before the model.
+            insert_new_comment(session, comment)
             enqueue_after_commit(session, scoring_job(comment.id, fresh=True))
         else:
+            comment.fingerprint = fingerprint(new.body)  # later near-duplicates compare with it
+            session.add(comment)
+            comment_created(session, comment)
             record_decision(session, comment, outcome=verdict.outcome, actor=MODEL_ACTOR,
                             reason=verdict.reason, code=verdict.code, model=SPAM_ACTOR_MODEL)
     metrics.COMMENTS_RECEIVED.inc()

@@ -16,15 +16,19 @@ Each rule has a reason code, a site setting and an action (``hold``, ``reject`` 
 - ``spam.flood``: one name or one client address commenting in ``flood_threads``
   threads within ``flood_window_seconds``.
 
-A comment that breaks a rule is decided on arrival (the strongest action wins), with
-every rule it broke in the decision's reason, and is not sent to the model.
+A comment that breaks a rule is decided (the strongest action wins), with every rule
+it broke in the decision's reason, and is not sent to the model. The link rules read
+the comment alone and are met at intake, in the POST; the near-duplicate and flood
+rules compare it with the comments around it and are met by the scoring worker, on
+the batch it claimed, before the model (``service.comments.campaigns``), so that the
+web process neither fingerprints texts nor scans recent comments.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Literal
@@ -33,12 +37,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.comments.links import find_links, is_shortener, site_of, without_links
+from service.comments.links import Link, is_shortener, site_of, without_links
 from service.comments.models import Comment, Status
-from service.comments.similarity import similarities
 from service.db import utcnow
 from service.sites import SITE_ID, SiteSettings
-from service.text import skeleton
 
 SPAM_ACTOR_MODEL = "spam-rules/1"
 """The ``model`` of a decision taken by the spam stage (its actor is the model's)."""
@@ -127,13 +129,12 @@ _ACTIONS = {Status.REJECTED: "reject", Status.HELD: "hold"}
 
 @dataclass(frozen=True)
 class Candidate:
-    """A new comment, as the spam stage sees it."""
+    """A new comment, as the intake's link rules see it."""
 
-    thread_id: str
     author: str
     body: str
     client: str | None
-    fingerprint: bytes
+    links: Sequence[Link]
 
 
 def client_key(address: str | None, secret: str) -> str | None:
@@ -157,20 +158,23 @@ def save_spam_settings(session: Session, settings: SpamSettings, by: str) -> Non
     session.add(saved)
 
 
-def check_spam(session: Session, new: Candidate, settings: SpamSettings) -> SpamVerdict | None:
-    """The spam stage's verdict on a comment not yet stored, or None when it is clean."""
-    hits = [*_link_hits(session, new, settings), *_duplicate_hits(session, new, settings),
-            *_flood_hits(session, new, settings)]
-    hits = sorted((hit for hit in hits if hit.action != "off"),
-                  key=lambda hit: CODES.index(hit.code))
-    if not hits:
+def check_links(session: Session, new: Candidate, settings: SpamSettings) -> SpamVerdict | None:
+    """The link rules' verdict on a comment not yet stored, or None when it breaks none."""
+    return verdict(_link_hits(session, new, settings))
+
+
+def verdict(hits: Iterable[Hit]) -> SpamVerdict | None:
+    """What the rules broken decide: the strongest action, every rule in the reason."""
+    broken = sorted((hit for hit in hits if hit.action != "off"),
+                    key=lambda hit: CODES.index(hit.code))
+    if not broken:
         return None
-    outcome = Status.REJECTED if any(hit.action == "reject" for hit in hits) else Status.HELD
-    return SpamVerdict(outcome, tuple(hits))
+    outcome = Status.REJECTED if any(hit.action == "reject" for hit in broken) else Status.HELD
+    return SpamVerdict(outcome, tuple(broken))
 
 
 def _link_hits(session: Session, new: Candidate, settings: SpamSettings) -> Iterable[Hit]:
-    links = find_links(new.body)
+    links = new.links
     if not links:
         return
     if len(links) > settings.max_links:
@@ -211,55 +215,3 @@ def _known_commenter(session: Session, new: Candidate) -> bool:
     if new.client is not None:
         query = query.where(Comment.client == new.client)
     return session.execute(query.limit(1)).first() is not None
-
-
-def _duplicate_hits(session: Session, new: Candidate, settings: SpamSettings) -> Iterable[Hit]:
-    if settings.near_duplicate == "off" or len(skeleton(new.body)) < settings.min_chars:
-        return
-    since = utcnow() - timedelta(seconds=settings.window_seconds)
-    rows = session.execute(
-        select(Comment.author, Comment.thread_id, Comment.fingerprint)
-        .where(Comment.created_at >= since, Comment.fingerprint.is_not(None))
-        .order_by(Comment.created_at.desc()).limit(SCAN_LIMIT)).all()
-    scores = similarities(new.fingerprint, [row.fingerprint for row in rows])
-    author = skeleton(new.author)
-    # Only the similar ones are looked at closely: the same author in the same thread
-    # is a repeat (refused before), not a campaign.
-    similar = [float(score) for row, score in zip(rows, scores, strict=True)
-               if score >= settings.similarity
-               and (row.thread_id != new.thread_id or skeleton(row.author) != author)]
-    if similar:
-        best, matches = max(similar), len(similar)
-        yield Hit("spam.near_duplicate", settings.near_duplicate,
-                  f"{best:.0%} like {matches} recent comment{'s' if matches > 1 else ''} "
-                  "by others or elsewhere")
-
-
-def _flood_hits(session: Session, new: Candidate, settings: SpamSettings) -> Iterable[Hit]:
-    if settings.flood == "off":
-        return
-    since = utcnow() - timedelta(seconds=settings.flood_window_seconds)
-    author = skeleton(new.author)
-    by_name: set[str] = {new.thread_id}
-    by_client: set[str] = {new.thread_id}
-    same = func.lower(Comment.author) == new.author.lower()
-    if new.client is not None:
-        same = same | (Comment.client == new.client)
-    # The SQL filter takes this name in any letter case, and this address's comments; a
-    # name spelled with look-alike letters counts when it comes from the same address.
-    for row in session.execute(
-            select(Comment.author, Comment.client, Comment.thread_id)
-            .where(Comment.created_at >= since, same)
-            .order_by(Comment.created_at.desc()).limit(SCAN_LIMIT)):
-        if skeleton(row.author) == author:
-            by_name.add(row.thread_id)
-        if new.client is not None and row.client == new.client:
-            by_client.add(row.thread_id)
-    if len(by_name) >= settings.flood_threads:
-        yield Hit("spam.flood", settings.flood,
-                  f"this name commented in {len(by_name)} threads within "
-                  f"{settings.flood_window_seconds // 60} minutes")
-    elif len(by_client) >= settings.flood_threads:
-        yield Hit("spam.flood", settings.flood,
-                  f"this address commented in {len(by_client)} threads within "
-                  f"{settings.flood_window_seconds // 60} minutes")

@@ -10,14 +10,17 @@ and are idempotent, so a job queued twice does its work once.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
+from typing import cast
 
 from flask import Flask
+from sqlalchemy import Select, Table, insert, select
 from sqlalchemy import event as sqlalchemy_event
-from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from service.comments.events import INSERTED_EVENTS
 from service.comments.models import Event
 from service.db import utcnow
 from service.queueing import WEBHOOKS_QUEUE, JobRequest, enqueue_after_commit
@@ -32,7 +35,11 @@ _KEEP = {"result_ttl": 3600, "failure_ttl": 7 * 24 * 3600}
 
 def init_app(app: Flask) -> None:
     """Fan out the events that each of the app's transactions commits."""
-    sqlalchemy_event.listen(app.extensions["db"], "after_flush", _fan_out_new_events)
+    sessions = app.extensions["db"]
+    sqlalchemy_event.listen(sessions, "after_flush", _fan_out_new_events)
+    sqlalchemy_event.listen(sessions, "before_commit", _fan_out_inserted_events)
+    sqlalchemy_event.listen(sessions, "after_rollback",
+                            lambda session: session.info.pop(INSERTED_EVENTS, None))
 
 
 def fan_out_job(event_ids: Sequence[str], *, fresh: bool = False) -> JobRequest:
@@ -53,16 +60,30 @@ def attempt_job(delivery_id: int, attempt: int, at: datetime | None = None) -> J
 
 
 def _fan_out_new_events(session: Session, _context: object) -> None:
-    new = [obj for obj in session.new if isinstance(obj, Event)]
+    _fan_out(session, [(obj.id, obj.type) for obj in session.new if isinstance(obj, Event)])
+
+
+def _fan_out_inserted_events(session: Session) -> None:
+    """The events a Core INSERT wrote (``comments.events.insert_new_comment``)."""
+    _fan_out(session, session.info.pop(INSERTED_EVENTS, []))
+
+
+def _fan_out(session: Session, new: Sequence[tuple[str, str]]) -> None:
     if not new:
         return
     connection = session.connection()
-    subscribed = {kind for events in connection.scalars(
-        select(WebhookEndpoint.events).where(WebhookEndpoint.enabled.is_(True)))
-        for kind in events or ()}
-    if wanted := [event.id for event in new if event.type in subscribed]:
+    subscribed = {kind for events in connection.scalars(_subscriptions_statement())
+                  for kind in events or ()}
+    if wanted := [event_id for event_id, kind in new if kind in subscribed]:
         enqueue_after_commit(session, fan_out_job(wanted, fresh=True))
-    if unwanted := [event.id for event in new if event.type not in subscribed]:
+    if unwanted := [event_id for event_id, kind in new if kind not in subscribed]:
         now = utcnow()
-        connection.execute(insert(WebhookFanOut), [
+        connection.execute(insert(cast(Table, WebhookFanOut.__table__)), [
             {"event_id": event_id, "deliveries": 0, "created_at": now} for event_id in unwanted])
+
+
+@functools.cache
+def _subscriptions_statement() -> Select[tuple[list[str]]]:
+    """The events each enabled endpoint subscribes to; built once, as every POST runs it."""
+    endpoints = WebhookEndpoint.__table__.c
+    return select(endpoints.events).where(endpoints.enabled.is_(True))

@@ -1,8 +1,13 @@
-"""The scoring job: claim pending comments, score them in one pass, decide, record.
+"""The scoring job: claim pending comments, screen them, score them in one pass, decide, record.
+
+The spam rules that compare a comment with others (near-duplicates, floods:
+``service.comments.campaigns``) screen the batch first; what they decide is recorded
+with the rest of the batch, and never scored.
 
 A batch costs the same few statements whatever its size: one to lease the comments,
-one to read them, one UPDATE to win them all from ``pending``, and one INSERT each for
-the decisions and the events.
+one to read them, the spam settings and two scans of recent comments (the screen), one
+UPDATE to win them all from ``pending``, and one INSERT each for the decisions and the
+events.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import time
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import case, or_, select, update
@@ -19,8 +25,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from service import db, metrics
+from service.comments.campaigns import screen
 from service.comments.events import record_model_decisions
 from service.comments.models import Comment, Decision, Status
+from service.comments.spam import SPAM_ACTOR_MODEL, spam_settings
 from service.moderation.learning.scoring import deciders
 from service.policy import MODEL_ACTOR, Outcome
 from service.sites import current_policy
@@ -50,40 +58,50 @@ def score_comment(comment_id: str) -> dict[str, int]:
     if not comments:
         return {"claimed": 0, "decided": 0}
     try:
+        # The spam rules that compare comments with one another come first: a comment
+        # they decide never reaches the model.
+        prints, spam = screen(session, comments, spam_settings(session))
+        to_score = [comment for comment in comments if comment.id not in spam]
         scorer = load_scorer(config)
         started = time.perf_counter()
-        scores = scorer.score([comment.body for comment in comments])
+        scores = scorer.score([comment.body for comment in to_score]) if to_score else []
         metrics.SCORING_SECONDS.observe(time.perf_counter() - started)
-        metrics.SCORING_BATCH_SIZE.observe(len(comments))
+        metrics.SCORING_BATCH_SIZE.observe(len(to_score))
     except Exception:
         release(session, token)
         raise
     with db.transaction():
         deciding = deciders(session, current_policy(session, config))
         verdicts = {comment.id: deciding.decide(comment_scores, comment.body)
-                    for comment, comment_scores in zip(comments, scores, strict=True)}
+                    for comment, comment_scores in zip(to_score, scores, strict=True)}
         explanations = {
             comment.id: explain(scorer, comment.body, comment_scores["toxicity"])
-            for comment, comment_scores in zip(comments, scores, strict=True)
+            for comment, comment_scores in zip(to_score, scores, strict=True)
             if config["EXPLAIN_HELD"] and verdicts[comment.id].outcome == Outcome.HELD
             and "toxicity" in comment_scores}
         now = db.utcnow()
-        won = win(session, token, comments,
-                  {key: verdict.outcome for key, verdict in verdicts.items()}, now)
+        outcomes = ({key: verdict.outcome for key, verdict in verdicts.items()}
+                    | {key: verdict.outcome for key, verdict in spam.items()})
+        won = win(session, token, comments, outcomes, now, prints)
         decided = [comment for comment in comments if comment.id in won]
         thresholds = deciding.thresholds()
         record_model_decisions(session, [
-            (comment, Decision(
+            *((comment, Decision(
                 comment_id=comment.id, outcome=verdicts[comment.id].outcome, actor=MODEL_ACTOR,
                 reason=verdicts[comment.id].reason, code=None,
                 scores={k: round(v, 6) for k, v in comment_scores.items()},
                 model=deciding.model(scorer.model_id), thresholds=thresholds,
                 explanation=explanations.get(comment.id), created_at=now))
-            for comment, comment_scores in zip(comments, scores, strict=True)
-            if comment.id in won])
+              for comment, comment_scores in zip(to_score, scores, strict=True)
+              if comment.id in won),
+            *((comment, Decision(
+                comment_id=comment.id, outcome=spam[comment.id].outcome, actor=MODEL_ACTOR,
+                reason=spam[comment.id].reason, code=spam[comment.id].code,
+                model=SPAM_ACTOR_MODEL, created_at=now))
+              for comment in comments if comment.id in spam and comment.id in won)])
         deciding.record_shadows(session, [
             (comment.id, comment_scores, comment.body, verdicts[comment.id].outcome.value)
-            for comment, comment_scores in zip(comments, scores, strict=True)
+            for comment, comment_scores in zip(to_score, scores, strict=True)
             if comment.id in won], now)
     for comment in decided:
         if comment.decided_at is None:  # win set it
@@ -120,25 +138,29 @@ def claim(session: Session, comment_id: uuid.UUID, token: str, batch_size: int,
 
 
 def win(session: Session, token: str, comments: Sequence[Comment],
-        outcomes: Mapping[uuid.UUID, str], now: datetime) -> set[uuid.UUID]:
+        outcomes: Mapping[uuid.UUID, str], now: datetime,
+        prints: Mapping[uuid.UUID, bytes] | None = None) -> set[uuid.UUID]:
     """Move the comments still leased by ``token`` from pending to their outcomes, at once.
 
     One UPDATE for the whole batch, which re-checks each row's status and lease, so that
-    a comment is decided once even when its lease ran out and another worker took it.
-    The comments' loaded state is set to what the UPDATE wrote, so that nothing writes
-    it a second time.
+    a comment is decided once even when its lease ran out and another worker took it;
+    it stores their text fingerprints (``prints``) too. The comments' loaded state is
+    set to what the UPDATE wrote, so that nothing writes it a second time.
 
     Returns:
         The ids of the comments won.
     """
     if not outcomes:
         return set()
+    values: dict[str, Any] = {"status": case(dict(outcomes), value=Comment.id),
+                              "decided_at": now, "claim_token": None, "claimed_until": None}
+    if prints:
+        values["fingerprint"] = case(dict(prints), value=Comment.id, else_=Comment.fingerprint)
     won = set(session.scalars(
         update(Comment)
         .where(Comment.id.in_(list(outcomes)), Comment.status == Status.PENDING,
                Comment.claim_token == token)
-        .values(status=case(dict(outcomes), value=Comment.id), decided_at=now,
-                claim_token=None, claimed_until=None)
+        .values(values)
         .returning(Comment.id)
         .execution_options(synchronize_session=False)
     ))
@@ -147,6 +169,8 @@ def win(session: Session, token: str, comments: Sequence[Comment],
             for key, value in (("status", Status(outcomes[comment.id])), ("decided_at", now),
                                ("claim_token", None), ("claimed_until", None)):
                 set_committed_value(comment, key, value)
+            if prints and comment.id in prints:
+                set_committed_value(comment, "fingerprint", prints[comment.id])
     return won
 
 

@@ -34,8 +34,9 @@ TOKENIZER_FILE = "tokenizer.json"
 STAMP_FILE = "onnx.json"
 OPSET = 17
 EXPORT_TIMEOUT_SECONDS = 900
-MAX_BATCH_TOKENS = 4096
-"""As the torch scorer's: most padded tokens in one run of the graph."""
+MAX_BATCH_TOKENS = 256
+"""As the torch scorer's (``workers.scoring.scorer.MAX_BATCH_TOKENS``, where the
+measurement is): most padded tokens in one run of the graph."""
 
 
 def onnx_dir(checkpoint: Path, cache_dir: str | Path) -> Path:

@@ -1,4 +1,8 @@
-"""The spam stage decides link spam, near-duplicates and floods before the model."""
+"""The spam stage decides link spam, near-duplicates and floods before the model.
+
+The link rules decide in the POST; near-duplicates and floods are screened by the
+scoring worker, before the model, so those tests run it (``drain``).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,8 @@ from service.comments.links import find_links, is_shortener, link_sites, site_of
 from service.comments.models import Comment, Decision, Event, Status
 from service.comments.similarity import fingerprint, similarities
 from service.comments.spam import RULES, SPAM_ACTOR_MODEL, SpamSettings, save_spam_settings
+from service.queueing import SCORING_QUEUE
+from tests.support.work import drain
 
 THREAD = "/api/v1/threads/{}/comments"
 ONLY = dict.fromkeys(RULES, "off")
@@ -39,6 +45,20 @@ def decision(app, comment_id: str) -> Decision:
     with app.app_context():
         return db.session().scalars(
             select(Decision).where(Decision.comment_id == uuid.UUID(comment_id))).one()
+
+
+def screened(app, *answers: dict) -> list[Decision]:
+    """Run the scoring worker; the decision taken on each of ``answers``."""
+    drain(app, (SCORING_QUEUE,))
+    return [decision(app, answer["id"]) for answer in answers]
+
+
+def by_spam_rule(taken: Decision) -> str | None:
+    """The spam rule's code when a spam rule decided (never scored), else None."""
+    if taken.model != SPAM_ACTOR_MODEL:
+        return None
+    assert taken.actor == "model" and taken.scores is None and taken.outcome == "held"
+    return taken.code
 
 
 def queued(redis) -> list[bytes]:
@@ -95,56 +115,82 @@ def test_near_duplicates_are_similar_and_other_texts_are_not():
 
 def test_a_near_duplicate_under_another_name_in_another_thread_is_held(app, client):
     rules(app, near_duplicate="hold")
-    assert post(client, ADVERT, author="Ana", thread="one")["status"] == "pending"
+    first = post(client, ADVERT, author="Ana", thread="one")
+    assert first["status"] == "pending"
+    assert by_spam_rule(*screened(app, first)) is None
 
     again = post(client, ADVERT.replace("Earn", "Make").replace("123", "777"),
                  author="Totally Different", thread="two", address="10.9.9.9")
+    assert again["status"] == "pending"  # screened by the worker, before the model
 
-    assert again["status"] == "held"
-    assert decision(app, again["id"]).code == "spam.near_duplicate"
+    [taken] = screened(app, again)
+    assert by_spam_rule(taken) == "spam.near_duplicate"
+    assert "recent comment by others or elsewhere" in taken.reason
+    assert client.get(f"/api/v1/comments/{again['id']}").json["status"] == "held"
+
+
+def test_a_near_duplicate_in_the_same_batch_is_held_and_the_first_is_not(app, client):
+    rules(app, near_duplicate="hold")
+    first = post(client, ADVERT, author="Ana", thread="one")
+    again = post(client, ADVERT.replace("Earn", "Make"), author="Bo", thread="two",
+                 address="10.9.9.9")
+
+    assert [by_spam_rule(taken) for taken in screened(app, first, again)] == [
+        None, "spam.near_duplicate"]
 
 
 def test_the_same_author_in_the_same_thread_and_short_texts_are_not_near_duplicates(app, client):
     rules(app, near_duplicate="hold")
     body = "Comment {} of this thread: peace needs guarantees and patience."
-    assert post(client, body.format(1))["status"] == "pending"
-    assert post(client, body.format(2))["status"] == "pending"
-    assert post(client, "I agree with this.", author="Bo", thread="x")["status"] == "pending"
-    assert post(client, "I agree with this!", author="Cy", thread="y")["status"] == "pending"
+    answers = [post(client, body.format(1)), post(client, body.format(2)),
+               post(client, "I agree with this.", author="Bo", thread="x"),
+               post(client, "I agree with this!", author="Cy", thread="y")]
+    assert [answer["status"] for answer in answers] == ["pending"] * 4
+    assert [by_spam_rule(taken) for taken in screened(app, *answers)] == [None] * 4
 
 
 def test_a_near_duplicate_after_the_window_is_accepted(app, client):
     rules(app, near_duplicate="hold", window_seconds=3600)
-    post(client, ADVERT, author="Ana", thread="one")
+    screened(app, post(client, ADVERT, author="Ana", thread="one"))
     with app.app_context(), db.transaction() as session:
         for comment in session.scalars(select(Comment)):
             comment.created_at -= timedelta(seconds=3601)
 
-    assert post(client, ADVERT, author="Bo", thread="two")["status"] == "pending"
+    assert by_spam_rule(*screened(app, post(client, ADVERT, author="Bo", thread="two"))) is None
 
 
 def test_one_name_or_one_address_across_many_threads_is_a_flood(app, client):
     rules(app, flood="hold", flood_threads=3)
-    assert post(client, "First thought.", thread="t1")["status"] == "pending"
-    assert post(client, "Second thought.", thread="t2")["status"] == "pending"
-    flooding = post(client, "Third thought.", thread="t3")
-    assert flooding["status"] == "held"
-    assert decision(app, flooding["id"]).code == "spam.flood"
-    assert "this name commented in 3 threads" in decision(app, flooding["id"]).reason
+    by_name = [post(client, "First thought.", thread="t1"),
+               post(client, "Second thought.", thread="t2"),
+               post(client, "Third thought.", thread="t3")]
+    by_address = [post(client, f"Another view {number}.", author=f"Name {number}",
+                       thread=f"u{number}", address="10.1.1.1") for number in range(2)]
+    by_address.append(post(client, "Yet another view.", author="Name 9", thread="u9",
+                           address="10.1.1.1"))
+    assert {answer["status"] for answer in by_name + by_address} == {"pending"}
 
-    for number in range(2):
-        post(client, f"Another view {number}.", author=f"Name {number}", thread=f"u{number}",
-             address="10.1.1.1")
-    by_address = post(client, "Yet another view.", author="Name 9", thread="u9",
-                      address="10.1.1.1")
-    assert by_address["status"] == "held"
-    assert "this address" in decision(app, by_address["id"]).reason
+    taken = screened(app, *by_name, *by_address)
+
+    # Each is judged as on its arrival: the third thread floods, the first two do not.
+    assert [by_spam_rule(one) for one in taken] == [None, None, "spam.flood"] * 2
+    assert "this name commented in 3 threads" in taken[2].reason
+    assert "this address" in taken[5].reason
+
+
+def test_a_name_in_look_alike_letters_is_the_same_name(app, client):
+    rules(app, flood="hold", flood_threads=2)
+    first = post(client, "First thought.", author="Ana", thread="t1")
+    second = post(client, "Second thought.", author="\u0410NA", thread="t2",  # Cyrillic A
+                  address="10.2.2.2")
+
+    assert [by_spam_rule(one) for one in screened(app, first, second)] == [None, "spam.flood"]
 
 
 def test_many_comments_in_one_thread_are_not_a_flood(app, client):
     rules(app, flood="hold", flood_threads=3)
-    for number in range(5):
-        assert post(client, f"Reply number {number}.")["status"] == "pending"
+    answers = [post(client, f"Reply number {number}.") for number in range(5)]
+    assert [by_spam_rule(taken) for taken in screened(app, *answers)] == [None] * 5
 
 
 def test_a_domain_linked_from_many_comments_is_held(app, client):

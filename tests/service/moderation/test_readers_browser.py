@@ -119,9 +119,11 @@ def test_link_spam_and_a_near_duplicate_elsewhere_are_held_with_their_reason(
                                  "link leads. Decided by automated means.")
 
     post(thread, "Spammer Two", ADVERT.replace("five", "six").replace("today", "now"))
+    expect(own_comment(thread)).to_contain_text("Awaiting moderation")
+    drain(app)  # the scoring worker screens near-duplicates, before the model
     expect(own_comment(thread)).to_contain_text(
         "It is nearly the same as a comment posted recently by someone else or under another "
-        "article.")
+        "article.", timeout=DECIDED)
     page.reload()
     expect(own_comment(widget(page))).to_contain_text("nearly the same")
 
