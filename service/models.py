@@ -3,7 +3,7 @@
 from service.accounts.models import ApiToken, AuditEntry, Moderator
 from service.comments.models import Appeal, Comment, Decision, Event, Report
 from service.perspective.models import PerspectiveAnalysis, PerspectiveKey, SuggestedScore
-from service.sites import SiteSettings
+from service.sites.models import Site, moderator_sites
 from service.webhooks.models import (
     WebhookAttempt,
     WebhookDelivery,
@@ -13,6 +13,7 @@ from service.webhooks.models import (
 
 __all__ = [
     "ApiToken", "Appeal", "AuditEntry", "Comment", "Decision", "Event", "Moderator",
-    "PerspectiveAnalysis", "PerspectiveKey", "Report", "SiteSettings", "SuggestedScore",
+    "PerspectiveAnalysis", "PerspectiveKey", "Report", "Site", "SuggestedScore",
     "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookFanOut",
+    "moderator_sites",
 ]

@@ -11,6 +11,7 @@ from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, Uuid,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base, iso, utcnow
+from service.sites.models import DEFAULT_SITE_ID, Site
 
 READERS_ACTOR = "readers"
 """The actor of a hold that readers' reports caused."""
@@ -28,12 +29,15 @@ class Comment(Base):
 
     __tablename__ = "comments"
     __table_args__ = (
-        Index("ix_comments_thread_status_created", "thread_id", "status", "created_at", "id"),
+        Index("ix_comments_site_thread_status_created", "site_id", "thread_id", "status",
+              "created_at", "id"),
         Index("ix_comments_status_created", "status", "created_at"),
         Index("ix_comments_created", "created_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), default=DEFAULT_SITE_ID,
+                                         server_default=str(DEFAULT_SITE_ID))
     thread_id: Mapped[str] = mapped_column(String(200))
     parent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("comments.id"))
     author: Mapped[str] = mapped_column(String(80))
@@ -53,6 +57,7 @@ class Comment(Base):
     # The SHA-256 of the token that the POST gave the author, to show them their comment.
     author_token_hash: Mapped[str | None] = mapped_column(String(64))
 
+    site: Mapped[Site] = relationship()
     decisions: Mapped[list[Decision]] = relationship(
         back_populates="comment", order_by="Decision.id", cascade="all, delete-orphan"
     )

@@ -18,7 +18,7 @@ from pydantic import (
 
 from service.comments.schemas import valid_thread_id
 from service.policy import LABELS, Policy
-from service.sites import check_origin
+from service.sites.services import check_origin
 
 REASON_CODES = ("offensive", "abusive", "spam", "off-topic", "other")
 """Why a comment was rejected; the dashboard offers these, the API suggests them."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, request
 
 from service import db
-from service.sites import allowed_origins
+from service.sites.services import allowed_origins
 
 PUBLIC_API = ("/api/v1/threads/", "/api/v1/comments/")
 """Path prefixes of the API that the widget uses; the moderation API gets no CORS."""

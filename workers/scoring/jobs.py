@@ -22,7 +22,7 @@ from service import db, metrics
 from service.comments.events import record_model_decisions
 from service.comments.models import Comment, Decision, Status
 from service.policy import MODEL_ACTOR, Outcome, decide
-from service.sites import current_policy
+from service.sites.services import current_policy
 from workers.scoring.explain import explain
 from workers.scoring.scorer import load_scorer
 

@@ -17,7 +17,7 @@ from service.accounts.shell import nav_link
 from service.errors import validation_message
 from service.moderation.schemas import SiteSettingsForm
 from service.policy import LABELS, TARGETS
-from service.sites import allowed_origins, current_policy, save_settings
+from service.sites.services import allowed_origins, current_policy, save_settings
 
 bp = Blueprint("dashboard_settings", __name__, url_prefix="/dashboard",
                template_folder="../templates")
