@@ -1,9 +1,11 @@
 """Every table, imported in one place for Alembic and the tests."""
 
 from service.accounts.models import ApiToken, AuditEntry, Moderator
+from service.commenters.models import Commenter
 from service.comments.models import Appeal, Comment, Decision, Event, Report
 from service.perspective.models import PerspectiveAnalysis, PerspectiveKey, SuggestedScore
 from service.sites.models import Site, moderator_sites
+from service.threads.models import Thread
 from service.webhooks.models import (
     WebhookAttempt,
     WebhookDelivery,
@@ -12,8 +14,8 @@ from service.webhooks.models import (
 )
 
 __all__ = [
-    "ApiToken", "Appeal", "AuditEntry", "Comment", "Decision", "Event", "Moderator",
-    "PerspectiveAnalysis", "PerspectiveKey", "Report", "Site", "SuggestedScore",
+    "ApiToken", "Appeal", "AuditEntry", "Comment", "Commenter", "Decision", "Event", "Moderator",
+    "PerspectiveAnalysis", "PerspectiveKey", "Report", "Site", "SuggestedScore", "Thread",
     "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookFanOut",
     "moderator_sites",
 ]

@@ -39,6 +39,9 @@ class Comment(Base):
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), default=DEFAULT_SITE_ID,
                                          server_default=str(DEFAULT_SITE_ID))
     thread_id: Mapped[str] = mapped_column(String(200))
+    """The thread's key within its site (``service.threads``: the ``threads`` row)."""
+    commenter_id: Mapped[int | None] = mapped_column(ForeignKey("commenters.id"), index=True)
+    """The signed-in commenter who wrote it (``service.commenters``); None: anonymous."""
     parent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("comments.id"))
     author: Mapped[str] = mapped_column(String(80))
     body: Mapped[str] = mapped_column(Text)
