@@ -12,6 +12,7 @@ from service.comments.schemas import NewAppeal, NewComment, NewReport, valid_thr
 from service.comments.services import (
     author_token_hash,
     find_comment,
+    find_site,
     post_comment,
     public_view,
     thread_page,
@@ -20,6 +21,7 @@ from service.comments.spam import client_key
 from service.cursors import InvalidCursor
 from service.errors import APIError, json_object, whole_number
 from service.limits import limiter, posting_limit
+from service.sites.models import DEFAULT_SLUG
 
 bp = Blueprint("comments", __name__, url_prefix="/api/v1")
 
@@ -29,11 +31,23 @@ MAX_PAGE_SIZE = 100
 @bp.post("/threads/<thread_id>/comments")
 @limiter.limit(posting_limit, methods=["POST"])
 def create_comment(thread_id: str) -> tuple[Response, int, dict[str, str]]:
-    """Store a new comment as pending and queue it for scoring (202)."""
+    """Store a new comment on the site ``default`` as pending and queue it for scoring (202)."""
+    return _create(DEFAULT_SLUG, thread_id)
+
+
+@bp.post("/sites/<site>/threads/<thread_id>/comments")
+@limiter.limit(posting_limit, methods=["POST"])
+def create_site_comment(site: str, thread_id: str) -> tuple[Response, int, dict[str, str]]:
+    """Store a new comment on the site as pending and queue it for scoring (202)."""
+    return _create(site, thread_id)
+
+
+def _create(slug: str, thread_id: str) -> tuple[Response, int, dict[str, str]]:
+    site = find_site(slug)
     _check_thread_id(thread_id)
     new = NewComment.model_validate(json_object())
     comment, token = post_comment(db.session(), thread_id, new, current_app.config,
-                                  client=request.remote_addr)
+                                  client=request.remote_addr, site=site)
     location = url_for(".get_comment", comment_id=comment.id)
     return jsonify(comment.public_dict() | {"author_token": token}), 202, {"Location": location}
 
@@ -82,16 +96,30 @@ def appeal(comment_id: str) -> tuple[Response, int]:
 
 @bp.get("/threads/<thread_id>/comments")
 def list_comments(thread_id: str) -> Response:
-    """The thread's published comments, oldest first (``order=newest``: newest first),
-    a page at a time."""
+    """The thread's published comments on the site ``default``, oldest first
+    (``order=newest``: newest first), a page at a time."""
+    return _listing(DEFAULT_SLUG, thread_id)
+
+
+@bp.get("/sites/<site>/threads/<thread_id>/comments")
+def list_site_comments(site: str, thread_id: str) -> Response:
+    """The thread's published comments on the site, oldest first (``order=newest``:
+    newest first), a page at a time."""
+    return _listing(site, thread_id)
+
+
+def _listing(slug: str, thread_id: str) -> Response:
+    site = find_site(slug)
     _check_thread_id(thread_id)
     try:
         page, next_cursor = thread_page(db.session(), thread_id, limit=_limit(),
-                                        newest=_newest_first(), cursor=request.args.get("cursor"))
+                                        newest=_newest_first(), cursor=request.args.get("cursor"),
+                                        site_id=site.id)
     except InvalidCursor:
         raise APIError(400, "invalid_cursor", "cursor is not one this API gave out.") from None
     return jsonify({
         "thread_id": thread_id,
+        "site": site.public_dict(),
         "comments": [comment.public_dict() for comment in page],
         "next_cursor": next_cursor,
     })

@@ -26,10 +26,25 @@ from service.cursors import decode_cursor, encode_cursor
 from service.errors import APIError
 from service.policy import MODEL_ACTOR
 from service.queueing import enqueue_after_commit
+from service.sites.models import DEFAULT_SITE_ID, Site
+from service.sites.services import site_by_slug
+
+
+def find_site(slug: str) -> Site:
+    """The site named ``slug`` in a public path.
+
+    Raises:
+        APIError: 404 ``site_not_found`` when there is none.
+    """
+    site = site_by_slug(db.session(), slug) if len(slug) <= 64 else None
+    if site is None:
+        raise APIError(404, "site_not_found", "No site has that name.")
+    return site
 
 
 def post_comment(session: Session, thread_id: str, new: NewComment,
-                 config: Mapping[str, Any], client: str | None = None) -> tuple[Comment, str]:
+                 config: Mapping[str, Any], client: str | None = None,
+                 site: Site | None = None) -> tuple[Comment, str]:
     """Store a new comment with its ``comment.created`` event, and queue its scoring.
 
     The comment and its event are one transaction; the scoring job is queued after it
@@ -43,6 +58,7 @@ def post_comment(session: Session, thread_id: str, new: NewComment,
         new: the comment.
         config: the app's settings.
         client: the client's address, kept only as a keyed hash.
+        site: the site the thread is on (None: the site ``default``).
 
     Returns:
         The comment, and the token that shows the author their comment (kept hashed).
@@ -50,15 +66,17 @@ def post_comment(session: Session, thread_id: str, new: NewComment,
     Raises:
         APIError: when the comment breaks a posting rule or names a parent elsewhere.
     """
+    site_id = site.id if site is not None else DEFAULT_SITE_ID
     check_new_comment(session, thread_id, new.author, new.body, config)
     if new.parent_id is not None:
         parent = session.get(Comment, new.parent_id)
-        if parent is None or parent.thread_id != thread_id:
+        if parent is None or parent.thread_id != thread_id or parent.site_id != site_id:
             raise APIError(422, "invalid_input", "parent_id: no such comment in this thread",
                            fields={"parent_id": "no such comment in this thread"})
     token = secrets.token_urlsafe(24)
     comment = Comment(
-        id=uuid.uuid4(), thread_id=thread_id, parent_id=new.parent_id, author=new.author,
+        id=uuid.uuid4(), site_id=site_id, thread_id=thread_id, parent_id=new.parent_id,
+        author=new.author,
         body=new.body, status=Status.PENDING, created_at=db.utcnow(),
         client=client_key(client, config["SECRET_KEY"]), fingerprint=fingerprint(new.body),
         link_sites=link_sites(new.body), author_token_hash=author_token_hash(token),
@@ -66,7 +84,7 @@ def post_comment(session: Session, thread_id: str, new: NewComment,
     with db.transaction() as session:
         verdict = check_spam(session, Candidate(thread_id, new.author, new.body, comment.client,
                                                 comment.fingerprint or b""),
-                             spam_settings(session))
+                             spam_settings(session, site_id))
         session.add(comment)
         comment_created(session, comment)
         if verdict is None:
@@ -113,8 +131,10 @@ def public_view(session: Session, comment: Comment) -> dict[str, Any]:
 
 
 def thread_page(session: Session, thread_id: str, *, limit: int, newest: bool,
-                cursor: str | None) -> tuple[list[Comment], str | None]:
-    """One page of a thread's published comments, and the cursor of the next page.
+                cursor: str | None, site_id: int = DEFAULT_SITE_ID,
+                ) -> tuple[list[Comment], str | None]:
+    """One page of a thread's published comments on the site ``site_id``, and the cursor
+    of the next page.
 
     A reply is listed only once the comment it answers is published too.
 
@@ -128,7 +148,8 @@ def thread_page(session: Session, thread_id: str, *, limit: int, newest: bool,
                         .exists())
     query = (
         select(Comment)
-        .where(Comment.thread_id == thread_id, Comment.status == Status.APPROVED,
+        .where(Comment.site_id == site_id, Comment.thread_id == thread_id,
+               Comment.status == Status.APPROVED,
                or_(Comment.parent_id.is_(None), published_parent))
         .order_by(*((Comment.created_at.desc(), Comment.id.desc()) if newest
                     else (Comment.created_at, Comment.id)))

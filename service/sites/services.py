@@ -9,7 +9,6 @@ the old paths mean.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 

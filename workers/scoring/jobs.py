@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import case, or_, select, update
@@ -21,8 +22,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 from service import db, metrics
 from service.comments.events import record_model_decisions
 from service.comments.models import Comment, Decision, Status
-from service.policy import MODEL_ACTOR, Outcome, decide
-from service.sites.services import current_policy
+from service.policy import MODEL_ACTOR, Outcome, Policy, decide
+from service.sites.models import Site
+from service.sites.services import policy_of
 from workers.scoring.explain import explain
 from workers.scoring.scorer import load_scorer
 
@@ -58,8 +60,9 @@ def score_comment(comment_id: str) -> dict[str, int]:
         release(session, token)
         raise
     with db.transaction():
-        policy = current_policy(session, config)
-        verdicts = {comment.id: decide(comment_scores, policy, text=comment.body)
+        policies = site_policies(session, config, comments)
+        verdicts = {comment.id: decide(comment_scores, policies[comment.site_id][1],
+                                       text=comment.body)
                     for comment, comment_scores in zip(comments, scores, strict=True)}
         explanations = {
             comment.id: explain(scorer, comment.body, comment_scores["toxicity"])
@@ -70,13 +73,15 @@ def score_comment(comment_id: str) -> dict[str, int]:
         won = win(session, token, comments,
                   {key: verdict.outcome for key, verdict in verdicts.items()}, now)
         decided = [comment for comment in comments if comment.id in won]
-        thresholds = policy.as_dict()
+        # Each decision records which site's policy, and which thresholds, it used.
+        thresholds = {site_id: policy.as_dict() | {"site": slug}
+                      for site_id, (slug, policy) in policies.items()}
         record_model_decisions(session, [
             (comment, Decision(
                 comment_id=comment.id, outcome=verdicts[comment.id].outcome, actor=MODEL_ACTOR,
                 reason=verdicts[comment.id].reason, code=None,
                 scores={k: round(v, 6) for k, v in comment_scores.items()},
-                model=scorer.model_id, thresholds=thresholds,
+                model=scorer.model_id, thresholds=thresholds[comment.site_id],
                 explanation=explanations.get(comment.id), created_at=now))
             for comment, comment_scores in zip(comments, scores, strict=True)
             if comment.id in won])
@@ -86,6 +91,14 @@ def score_comment(comment_id: str) -> dict[str, int]:
         metrics.TIME_TO_DECISION.observe((comment.decided_at - comment.created_at).total_seconds())
     log.info("scored %d comments, decided %d", len(comments), len(decided))
     return {"claimed": len(comments), "decided": len(decided)}
+
+
+def site_policies(session: Session, config: Mapping[str, Any],
+                  comments: Sequence[Comment]) -> dict[int, tuple[str, Policy]]:
+    """The slug and the policy in force of each site the comments were posted to, by id."""
+    sites = session.scalars(select(Site).where(
+        Site.id.in_({comment.site_id for comment in comments})))
+    return {site.id: (site.slug, policy_of(site, config)) for site in sites}
 
 
 def claim(session: Session, comment_id: uuid.UUID, token: str, batch_size: int,
