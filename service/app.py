@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from service import db, errors, headers, limits, queueing
 from service.accounts import auth as accounts_auth
 from service.accounts import shell as dashboard
+from service.commenters.api import bp as commenters_api
 from service.comments.api import bp as comments_api
 from service.config import load_config
 from service.health import bp as health
@@ -27,6 +28,7 @@ from service.moderation.views import spam_settings as moderation_spam_settings
 from service.moderation.views import stats as moderation_stats
 from service.openapi import bp as openapi
 from service.perspective.api import bp as perspective_api
+from service.threads.api import bp as threads_api
 from service.webhooks import tasks as webhook_tasks
 from service.webhooks.api import bp as webhooks_api
 from service.webhooks.views import bp as webhooks_dashboard
@@ -67,6 +69,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(health)
     app.register_blueprint(comments_api)
+    app.register_blueprint(commenters_api)
+    app.register_blueprint(threads_api)
     app.register_blueprint(moderation_api)
     app.register_blueprint(moderation_readers_api)
     app.register_blueprint(moderation_queue.bp)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from service import db
+from service.commenters.gate import identify
 from service.comments.appeals import appeal_rejection, check_author
 from service.comments.reasons import author_view
 from service.comments.reports import report_comment
@@ -22,6 +23,8 @@ from service.cursors import InvalidCursor
 from service.errors import APIError, json_object, whole_number
 from service.limits import limiter, posting_limit
 from service.sites.models import DEFAULT_SLUG
+from service.sites.services import origins_of
+from service.threads.gate import open_thread, public_thread
 
 bp = Blueprint("comments", __name__, url_prefix="/api/v1")
 
@@ -46,8 +49,18 @@ def _create(slug: str, thread_id: str) -> tuple[Response, int, dict[str, str]]:
     site = find_site(slug)
     _check_thread_id(thread_id)
     new = NewComment.model_validate(json_object())
-    comment, token = post_comment(db.session(), thread_id, new, current_app.config,
-                                  client=request.remote_addr, site=site)
+    session = db.session()
+    # Who posts, and to which thread: both refuse here (401, 403), before anything is
+    # stored; what they make is committed with the comment, in post_comment.
+    commenter = identify(session, site, request.headers.get("Authorization"))
+    open_thread(session, site, thread_id, origin=request.headers.get("Origin"),
+                allowed_origins=origins_of(site, current_app.config), title=new.title,
+                url=new.url)
+    if commenter is not None:
+        new = new.model_copy(update={"author": commenter.name})
+    comment, token = post_comment(session, thread_id, new, current_app.config,
+                                  client=request.remote_addr, site=site,
+                                  commenter_id=commenter.id if commenter else None)
     location = url_for(".get_comment", comment_id=comment.id)
     return jsonify(comment.public_dict() | {"author_token": token}), 202, {"Location": location}
 
@@ -120,6 +133,7 @@ def _listing(slug: str, thread_id: str) -> Response:
     return jsonify({
         "thread_id": thread_id,
         "site": site.public_dict(),
+        "thread": public_thread(db.session(), site.id, thread_id),
         "comments": [comment.public_dict() for comment in page],
         "next_cursor": next_cursor,
     })

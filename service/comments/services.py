@@ -44,7 +44,8 @@ def find_site(slug: str) -> Site:
 
 def post_comment(session: Session, thread_id: str, new: NewComment,
                  config: Mapping[str, Any], client: str | None = None,
-                 site: Site | None = None) -> tuple[Comment, str]:
+                 site: Site | None = None,
+                 commenter_id: int | None = None) -> tuple[Comment, str]:
     """Store a new comment with its ``comment.created`` event, and queue its scoring.
 
     The comment and its event are one transaction; the scoring job is queued after it
@@ -59,6 +60,7 @@ def post_comment(session: Session, thread_id: str, new: NewComment,
         config: the app's settings.
         client: the client's address, kept only as a keyed hash.
         site: the site the thread is on (None: the site ``default``).
+        commenter_id: the signed-in commenter who wrote it (``service.commenters``).
 
     Returns:
         The comment, and the token that shows the author their comment (kept hashed).
@@ -67,7 +69,11 @@ def post_comment(session: Session, thread_id: str, new: NewComment,
         APIError: when the comment breaks a posting rule or names a parent elsewhere.
     """
     site_id = site.id if site is not None else DEFAULT_SITE_ID
-    check_new_comment(session, thread_id, new.author, new.body, config)
+    author = new.author
+    if author is None:  # only a signed-in commenter's comment goes without (their name)
+        raise APIError(422, "invalid_input", "author: is required",
+                       fields={"author": "is required"})
+    check_new_comment(session, thread_id, author, new.body, config)
     if new.parent_id is not None:
         parent = session.get(Comment, new.parent_id)
         if parent is None or parent.thread_id != thread_id or parent.site_id != site_id:
@@ -76,13 +82,13 @@ def post_comment(session: Session, thread_id: str, new: NewComment,
     token = secrets.token_urlsafe(24)
     comment = Comment(
         id=uuid.uuid4(), site_id=site_id, thread_id=thread_id, parent_id=new.parent_id,
-        author=new.author,
+        author=author, commenter_id=commenter_id,
         body=new.body, status=Status.PENDING, created_at=db.utcnow(),
         client=client_key(client, config["SECRET_KEY"]), fingerprint=fingerprint(new.body),
         link_sites=link_sites(new.body), author_token_hash=author_token_hash(token),
     )
     with db.transaction() as session:
-        verdict = check_spam(session, Candidate(thread_id, new.author, new.body, comment.client,
+        verdict = check_spam(session, Candidate(thread_id, author, new.body, comment.client,
                                                 comment.fingerprint or b""),
                              spam_settings(session, site_id))
         session.add(comment)

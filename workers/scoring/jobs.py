@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from service import db, metrics
+from service.commenters.premoderation import hold_reasons
 from service.comments.events import record_model_decisions
 from service.comments.models import Comment, Decision, Status
 from service.policy import MODEL_ACTOR, Outcome, Policy, decide
@@ -61,8 +62,11 @@ def score_comment(comment_id: str) -> dict[str, int]:
         raise
     with db.transaction():
         policies = site_policies(session, config, comments)
+        # Pre-moderated threads and commenters, and new commenters' first comments, are
+        # held whatever their scores (the policy stays pure: it is given the reason).
+        holds = hold_reasons(session, comments)
         verdicts = {comment.id: decide(comment_scores, policies[comment.site_id][1],
-                                       text=comment.body)
+                                       text=comment.body, hold=holds.get(comment.id))
                     for comment, comment_scores in zip(comments, scores, strict=True)}
         explanations = {
             comment.id: explain(scorer, comment.body, comment_scores["toxicity"])

@@ -1,0 +1,80 @@
+"""Threads for moderators: their rules (closed, pre-moderated), headlines and counts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.orm import Session
+
+from service.accounts import audit
+from service.comments.models import Comment
+from service.sites.models import Site
+from service.threads.gate import find_thread
+from service.threads.models import Thread
+from service.threads.schemas import ThreadChange
+
+THREAD_UPDATED = "thread.updated"
+"""The audit log's action of a thread's change."""
+FIELDS = ("title", "url", "closed", "premoderation")
+
+
+def update_thread(session: Session, site: Site, key: str, change: ThreadChange,
+                  actor: str) -> Thread:
+    """Apply ``change`` to the site's thread ``key`` (made if it has no comment yet, so that
+    a thread can be closed or pre-moderated in advance), audited; the caller commits."""
+    thread = find_thread(session, site.id, key)
+    if thread is None:
+        thread = Thread(site_id=site.id, key=key, closed=False, premoderation=False)
+        session.add(thread)
+    before = {name: getattr(thread, name) for name in FIELDS}
+    for name in change.model_fields_set:
+        setattr(thread, name, getattr(change, name))
+    after = {name: getattr(thread, name) for name in FIELDS}
+    session.flush()
+    audit.record(session, actor=actor, action=THREAD_UPDATED, subject=f"thread:{thread.id}",
+                 details={"site": site.slug, "thread_id": key, "before": before,
+                          "after": after})
+    return thread
+
+
+def status_counts(session: Session, site_id: int, key: str) -> dict[str, int]:
+    """How many of the thread's comments are in each status."""
+    counts = counts_by_thread(session, [(site_id, key)])
+    return counts.get((site_id, key), {})
+
+
+def counts_by_thread(session: Session, threads: Iterable[tuple[int, str]]
+                     ) -> dict[tuple[int, str], dict[str, int]]:
+    """``{(site_id, key): {status: n}}`` for the threads named, in one query."""
+    wanted = list(set(threads))
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Comment.site_id, Comment.thread_id, Comment.status, func.count())
+        .where(tuple_(Comment.site_id, Comment.thread_id).in_(wanted))
+        .group_by(Comment.site_id, Comment.thread_id, Comment.status))
+    counts: dict[tuple[int, str], dict[str, int]] = {}
+    for site_id, key, status, number in rows:
+        counts.setdefault((site_id, key), {})[status] = number
+    return counts
+
+
+def threads_by_key(session: Session, threads: Iterable[tuple[int, str]]
+                   ) -> dict[tuple[int, str], Thread]:
+    """The threads named by ``(site_id, key)``, in one query (missing ones left out)."""
+    wanted = list(set(threads))
+    if not wanted:
+        return {}
+    return {(thread.site_id, thread.key): thread for thread in session.scalars(
+        select(Thread).where(tuple_(Thread.site_id, Thread.key).in_(wanted)))}
+
+
+def thread_view(session: Session, site: Site, key: str) -> dict[str, Any]:
+    """The thread as the moderation API shows it, with its comments' counts per status."""
+    thread = find_thread(session, site.id, key)
+    data = (thread.as_dict() if thread is not None else
+            {"id": key, "title": None, "url": None, "closed": False, "premoderation": False,
+             "created_at": None})
+    return data | {"site": site.slug, "counts": status_counts(session, site.id, key)}
