@@ -28,6 +28,8 @@ from service.moderation.views import spam_settings as moderation_spam_settings
 from service.moderation.views import stats as moderation_stats
 from service.openapi import bp as openapi
 from service.perspective.api import bp as perspective_api
+from service.sites.api import bp as sites_api
+from service.sites.views import bp as sites_dashboard
 from service.threads.api import bp as threads_api
 from service.webhooks import tasks as webhook_tasks
 from service.webhooks.api import bp as webhooks_api
@@ -80,6 +82,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(moderation_stats.bp)
     app.register_blueprint(openapi)
     app.register_blueprint(perspective_api)
+    app.register_blueprint(sites_api)
+    app.register_blueprint(sites_dashboard)
     app.register_blueprint(webhooks_api)
     app.register_blueprint(webhooks_dashboard)
     app.register_blueprint(widget)

@@ -21,13 +21,14 @@ from service.comments import readers_openapi as comments_readers
 from service.moderation import openapi as moderation
 from service.moderation import readers_openapi as moderation_readers
 from service.perspective import openapi as perspective
+from service.sites import openapi as sites
 from service.threads import openapi as threads
 from service.webhooks import openapi as webhooks
 
 bp = Blueprint("openapi", __name__)
 
-FRAGMENTS = (comments, comments_readers, moderation, moderation_readers, perspective, webhooks,
-             threads, commenters)
+FRAGMENTS = (comments, comments_readers, moderation, moderation_readers, perspective, sites,
+             webhooks, threads, commenters)
 
 SCHEMAS: dict[str, dict[str, Any]] = {
     "Error": {

@@ -50,7 +50,7 @@ def current_policy(session: Session, config: Mapping[str, Any],
 def policy_of(site: Site, config: Mapping[str, Any]) -> Policy:
     """``site``'s policy: its saved settings over the configured ones."""
     saved = {k: v for k, v in (site.policy or {}).items() if k not in SITE_ONLY_POLICY_KEYS}
-    return Policy.from_overrides(_merged(config["MODERATION_THRESHOLDS"], saved))
+    return Policy.from_overrides(merged_overrides(config["MODERATION_THRESHOLDS"], saved))
 
 
 def allowed_origins(session: Session, config: Mapping[str, Any],
@@ -95,7 +95,8 @@ def check_origin(origin: str) -> str:
     return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
-def _merged(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+def merged_overrides(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """A site's saved ``override`` over the configured ``base`` policy."""
     merged = dict(base)
     if "target" in override:  # a chosen target replaces the configured thresholds
         merged = {k: v for k, v in merged.items() if k not in {"hold", "reject"}}
