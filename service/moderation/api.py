@@ -9,10 +9,10 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from service import db
 from service.accounts.auth import current_moderator, require_token
 from service.accounts.models import Moderator
-from service.comments.services import find_comment
 from service.cursors import InvalidCursor
 from service.errors import APIError, json_object
 from service.moderation.schemas import BulkDecisionRequest, DecisionRequest, QueueQuery
+from service.moderation.scope import api_scope, comment_in_reach
 from service.moderation.services import (
     QueueItem,
     UnknownComments,
@@ -30,8 +30,10 @@ bp = Blueprint("moderation_api", __name__, url_prefix="/api/v1/moderation")
 def queue() -> Response:
     """A page of the queue: held comments (or another status), filtered and ordered."""
     query = QueueQuery.model_validate(request.args.to_dict())
+    session = db.session()
+    scope = api_scope(session, _moderator(), query.site)
     try:
-        page = review_queue(db.session(), query)
+        page = review_queue(session, query, scope)
     except InvalidCursor as error:
         raise APIError(400, "invalid_cursor", f"cursor: {error}.") from None
     return jsonify({
@@ -46,7 +48,7 @@ def queue() -> Response:
 def comment(comment_id: str) -> Response:
     """A comment in full, with every decision on it, oldest first, and what drove the
     model's score of a comment it held."""
-    found = find_comment(comment_id)
+    found = comment_in_reach(comment_id, _moderator())
     session = db.session()
     item = QueueItem(found, model_decision(found), parent_of(session, found))
     return jsonify(_item_dict(item) | {
@@ -59,7 +61,7 @@ def comment(comment_id: str) -> Response:
 @require_token()
 def decide(comment_id: str) -> tuple[Response, int, dict[str, str]]:
     """Approve or reject a comment, or reverse an earlier decision (201)."""
-    found = find_comment(comment_id)
+    found = comment_in_reach(comment_id, _moderator())
     body = DecisionRequest.model_validate(json_object())
     with db.transaction() as session:
         decided, unchanged = moderate(session, [found.id], body, _moderator())
@@ -92,7 +94,8 @@ def decide_many() -> Response:
 
 def _item_dict(item: QueueItem) -> dict[str, Any]:
     comment = item.comment
-    data = comment.public_dict() | {"author": comment.author, "body": comment.body}
+    data = comment.public_dict() | {"author": comment.author, "body": comment.body,
+                                    "site": comment.site.slug}
     data["scores"] = item.scores
     data["flagged"] = item.flagged
     data["parent"] = ({"id": str(item.parent.id), "author": item.parent.author,

@@ -49,6 +49,10 @@ SCHEMAS: dict[str, dict[str, Any]] = {
 }
 
 
+SITE = {"name": "site", "in": "query", "required": False, "schema": {"type": "string"},
+        "description": "Only this site's (its slug); without it, every site one reaches."}
+
+
 def paths() -> Paths:
     """Reported comments and appeals, for holders of a moderator's bearer token."""
     secured = {"security": [{"bearerAuth": []}], "tags": ["moderation"]}
@@ -57,6 +61,7 @@ def paths() -> Paths:
     return {
         "/api/v1/moderation/reported": {"get": secured | {
             "summary": "Comments with reports no moderator dismissed, most reported first.",
+            "parameters": [SITE],
             "responses": {"200": json_content(ref("ReportedComments"), "The comments."),
                           "401": UNAUTHORIZED},
         }},
@@ -69,7 +74,7 @@ def paths() -> Paths:
         }},
         "/api/v1/moderation/appeals": {"get": secured | {
             "summary": "The appeals queue, oldest first.",
-            "parameters": query_parameters(AppealQuery),
+            "parameters": [*query_parameters(AppealQuery), SITE],
             "responses": {"200": json_content(ref("AppealQueue"), "The appeals."),
                           "401": UNAUTHORIZED, "422": INVALID},
         }},

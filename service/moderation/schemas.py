@@ -69,6 +69,8 @@ class QueueQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: Literal["held", "approved", "rejected", "pending"] = "held"
+    site: str | None = Field(default=None, max_length=64, description=(
+        "Only this site's comments (its slug); without it, every site one reaches."))
     thread: Annotated[str | None, AfterValidator(_thread)] = None
     label: Label | None = Field(default=None, description=(
         "Only comments whose score of this label reached its hold threshold."))

@@ -78,6 +78,9 @@ def upgrade() -> None:
                                 name=op.f("fk_moderator_sites_site_id_sites")),
         sa.PrimaryKeyConstraint("moderator_id", "site_id", name=op.f("pk_moderator_sites")),
     )
+    # The moderators so far decided every comment, all of them now the site default's.
+    op.execute(f"INSERT INTO moderator_sites (moderator_id, site_id) "
+               f"SELECT id, {DEFAULT_ID} FROM moderators WHERE role = 'moderator'")
     with op.batch_alter_table("comments") as batch:
         batch.add_column(sa.Column("site_id", sa.Integer(), server_default=str(DEFAULT_ID),
                                    nullable=False))

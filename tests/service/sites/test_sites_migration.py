@@ -53,6 +53,9 @@ def test_the_settings_and_the_data_move_into_the_site_default(url_at_0007):
         _insert(connection, "webhook_endpoints", id=endpoint_id, url="https://hooks.example",
                 description="", events=["comment.held"], enabled=True, secret="s",
                 created_at=now, updated_at=now)
+        for name, role in (("mia", "moderator"), ("ada", "admin")):
+            _insert(connection, "moderators", name=name, password_hash="x", role=role,
+                    created_at=now)
         for name, site in (("main", "default"), ("partner", "partner-site")):
             _insert(connection, "perspective_keys", name=name, site=site,
                     key_hash=name * 8, hint=name, quota_per_second=10, created_at=now)
@@ -76,6 +79,11 @@ def test_the_settings_and_the_data_move_into_the_site_default(url_at_0007):
             text("SELECT name, site_id FROM perspective_keys")).tuples().all())
         assert keys == {"main": 1, "partner": sites["partner-site"].id}
         assert "site_settings" not in inspect(connection).get_table_names()
+        # The moderators keep deciding what they decided: the site default's comments.
+        reach = connection.execute(text(
+            "SELECT moderators.name, moderator_sites.site_id FROM moderator_sites"
+            " JOIN moderators ON moderators.id = moderator_sites.moderator_id")).all()
+        assert [tuple(row) for row in reach] == [("mia", 1)]
         # A new site takes the next id (PostgreSQL's sequence follows the explicit id 1).
         connection.execute(text(
             "INSERT INTO sites (slug, name, locale, anonymous_allowed, policy, sso_secret,"
