@@ -7,13 +7,13 @@ from flask import Blueprint, Response, jsonify
 from service import db
 from service.accounts.auth import acting_moderator, require_token
 from service.accounts.models import Role
+from service.accounts.reach import site_in_reach
 from service.commenters.gate import find_commenter
 from service.commenters.models import Commenter
 from service.commenters.schemas import StandingChange
 from service.commenters.services import change_standing, erase, export, profile
 from service.errors import APIError, json_object
 from service.sites.models import Site
-from service.threads.access import moderated_site
 
 bp = Blueprint("commenters_api", __name__,
                url_prefix="/api/v1/moderation/sites/<site>/commenters")
@@ -61,7 +61,7 @@ def erase_commenter(site: str, sub: str) -> Response:
 
 
 def _commenter(site: str, sub: str) -> tuple[Site, Commenter]:
-    found = moderated_site(db.session(), acting_moderator(), site)
+    found = site_in_reach(db.session(), acting_moderator(), site)
     commenter = find_commenter(db.session(), found.id, sub) if len(sub) <= 200 else None
     if commenter is None or commenter.erased_at is not None:
         raise APIError(404, "commenter_not_found", "No commenter of this site has that sub.")

@@ -6,9 +6,9 @@ from flask import Blueprint, Response, jsonify
 
 from service import db
 from service.accounts.auth import acting_moderator, require_token
+from service.accounts.reach import site_in_reach
 from service.comments.schemas import valid_thread_id
 from service.errors import APIError, json_object
-from service.threads.access import moderated_site
 from service.threads.schemas import ThreadChange
 from service.threads.services import thread_view, update_thread
 
@@ -19,7 +19,7 @@ bp = Blueprint("threads_api", __name__, url_prefix="/api/v1/moderation/sites/<si
 @require_token()
 def get_thread(site: str, thread_id: str) -> Response:
     """The thread: headline, link, closed, pre-moderation, and its comments per status."""
-    found = moderated_site(db.session(), acting_moderator(), site)
+    found = site_in_reach(db.session(), acting_moderator(), site)
     _check(thread_id)
     return jsonify(thread_view(db.session(), found, thread_id))
 
@@ -29,7 +29,7 @@ def get_thread(site: str, thread_id: str) -> Response:
 def patch_thread(site: str, thread_id: str) -> Response:
     """Change the thread's headline, link, or rules (closed, pre-moderation); audited."""
     moderator = acting_moderator()
-    found = moderated_site(db.session(), moderator, site)
+    found = site_in_reach(db.session(), moderator, site)
     _check(thread_id)
     change = ThreadChange.model_validate(json_object())
     with db.transaction() as session:

@@ -57,8 +57,8 @@ def other_site(app) -> str:
     with app.app_context(), db.transaction() as session:
         sites = {site.slug: site for site in session.scalars(select(Site))}
         moderators = {m.name: m for m in session.scalars(select(Moderator))}
-        moderators["otto"].sites.append(sites["other"])
-        moderators["mia"].sites.append(session.get(Site, DEFAULT_SITE_ID))
+        moderators["otto"].sites = [sites["other"]]  # only "other"
+        moderators["mia"].sites = [session.get(Site, DEFAULT_SITE_ID)]
     return "other"
 
 
