@@ -48,6 +48,8 @@ class AppealQuery(BaseModel):
 
     status: Literal["open", "upheld", "overturned"] = "open"
     limit: int = Field(default=50, ge=1, le=100)
+    site: str | None = Field(default=None, max_length=64, description=(
+        "Only this site's (its slug); without it, every site one reaches."))
 
 
 @dataclass(frozen=True)

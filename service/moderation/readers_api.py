@@ -62,10 +62,10 @@ def appeals() -> Response:
 @require_token()
 def decide(appeal_id: str) -> tuple[Response, int]:
     """Uphold or overturn an appeal (201); not by the moderator who decided first (403)."""
-    body = AppealDecision.model_validate(json_object())
     with db.transaction() as session:
-        appeal = decide_appeal(session, find_appeal(session, appeal_id, _scope()), body,
-                               acting_moderator())
+        found = find_appeal(session, appeal_id, _scope())
+        body = AppealDecision.model_validate(json_object())
+        appeal = decide_appeal(session, found, body, acting_moderator())
     return jsonify(appeal_dict(appeal)), 201
 
 

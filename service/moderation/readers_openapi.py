@@ -74,7 +74,7 @@ def paths() -> Paths:
         }},
         "/api/v1/moderation/appeals": {"get": secured | {
             "summary": "The appeals queue, oldest first.",
-            "parameters": [*query_parameters(AppealQuery), SITE],
+            "parameters": query_parameters(AppealQuery),
             "responses": {"200": json_content(ref("AppealQueue"), "The appeals."),
                           "401": UNAUTHORIZED, "422": INVALID},
         }},

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from pydantic import ValidationError
 from werkzeug.wrappers import Response
 
@@ -82,12 +82,14 @@ def decide(appeal_id: int) -> Response:
     """Uphold or overturn an appeal; not by the moderator who took the decision."""
     back = url_for(".appeals")
     try:
+        found = find_appeal(db.session(), str(appeal_id), reachable_site_ids(acting_moderator()))
+    except APIError:
+        abort(404, "No appeal has that id.")
+    try:
         body = AppealDecision.model_validate({"action": request.form.get("action", ""),
                                               "reason": request.form.get("reason", "")})
         with db.transaction() as session:
-            scope = reachable_site_ids(acting_moderator())
-            appeal = decide_appeal(session, find_appeal(session, str(appeal_id), scope), body,
-                                   acting_moderator())
+            appeal = decide_appeal(session, found, body, acting_moderator())
     except ValidationError as error:
         flash(f"Nothing was decided: {validation_message(error)[0]}.", "error")
         return redirect(back, 303)
