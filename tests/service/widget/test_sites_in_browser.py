@@ -22,7 +22,7 @@ from service import db
 from service.commenters.models import Commenter
 from service.comments.models import Comment, Status
 from service.policy import LABELS
-from service.sites.models import Site
+from service.sites.models import DEFAULT_SITE_ID, Site
 from service.threads.models import Thread
 from tests.support.browser import sqlite_database
 from tests.support.work import drain
@@ -64,11 +64,12 @@ def token_for(secret: str, sub: str, name: str) -> str:
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-def close(app, site: Site, key: str) -> None:
+def close(app, site_id: int, key: str) -> None:
+    """Close the thread, as a moderator would."""
     with app.app_context(), db.transaction() as session:
-        thread = session.scalar(select(Thread).where(Thread.site_id == site.id,
+        thread = session.scalar(select(Thread).where(Thread.site_id == site_id,
                                                      Thread.key == key))
-        thread = thread or Thread(site_id=site.id, key=key)
+        thread = thread or Thread(site_id=site_id, key=key)
         thread.closed = True
         session.add(thread)
 
@@ -157,14 +158,9 @@ def test_a_closed_thread_says_so_in_the_sites_language_and_has_no_form(
     app = request.getfixturevalue("app")
     service = request.getfixturevalue("live_server")
     site = add_site(app, "site-b", publisher.origin, locale="fr")
-    with app.app_context():
-        default_id = db.session().scalar(select(Site.id).where(Site.slug == "default"))
-    for site_id in (site.id, default_id):
+    for site_id in (site.id, DEFAULT_SITE_ID):
         publish_one(app, site_id, "closed-story")
-    close(app, site, "closed-story")
-    with app.app_context():
-        default = db.session().get(Site, default_id)
-        close(app, default, "closed-story")
+        close(app, site_id, "closed-story")
     on_b = 'data-moderation-site="site-b" data-moderation-thread="closed-story"'
     publisher.pages["/closed"] = embed(service, on_b, on_b + ' data-locale="de"',
                                        on_b + ' data-locale="es-MX"',
@@ -225,7 +221,7 @@ def test_a_reader_signs_in_later_and_401_403_are_explained(app, live_server, pub
     with page.expect_response(lambda response: "/comments?" in response.url):
         page.evaluate(sign_in, token_for(site.sso_secret, "di-1", "Di"))
     expect(thread.get_by_text("Commenting as Di")).to_be_visible()
-    close(app, site, "members-only")  # a moderator closes the thread while Di reads it
+    close(app, site.id, "members-only")  # a moderator closes the thread while Di reads it
     thread.get_by_role("button", name="Post comment").click()
     expect(thread.get_by_text("Comments are closed.", exact=True)).to_be_visible()
     expect(thread.get_by_role("form")).to_have_count(0)
