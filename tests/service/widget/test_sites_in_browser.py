@@ -210,6 +210,8 @@ def test_a_reader_signs_in_later_and_401_403_are_explained(app, live_server, pub
     expect(thread.get_by_role("status").first).to_have_text(
         "You can no longer comment on this site.")
     expect(thread.get_by_label("Comment", exact=True)).to_have_value("A second try.")
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "widget-banned-commenter.png"), full_page=True)
 
     page.evaluate(sign_in, token_for("x" * 43, "cy-1", "Cy"))
     expect(thread.get_by_text("Commenting as Cy")).to_be_visible()
