@@ -6,6 +6,7 @@ name), so that an erasure leaves the audit log an anonymised trace.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -140,6 +141,16 @@ def erase(session: Session, commenter: Commenter, actor: str) -> int:
     session.flush()
     session.expire_all()  # the comments loaded before the UPDATEs
     return erased
+
+
+def subs_of(session: Session, comments: Iterable[Comment]) -> dict[int, str]:
+    """``{commenter id: sub}`` of the signed-in commenters among ``comments``'s authors
+    (erased ones left out), for links to their pages."""
+    ids = {comment.commenter_id for comment in comments if comment.commenter_id}
+    if not ids:
+        return {}
+    return dict(session.execute(select(Commenter.id, Commenter.sub).where(
+        Commenter.id.in_(ids), Commenter.erased_at.is_(None))).tuples().all())
 
 
 def _titles(session: Session, comments: list[Comment]) -> dict[str, str | None]:

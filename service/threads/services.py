@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select, tuple_
@@ -78,3 +79,35 @@ def thread_view(session: Session, site: Site, key: str) -> dict[str, Any]:
             {"id": key, "title": None, "url": None, "closed": False, "premoderation": False,
              "created_at": None})
     return data | {"site": site.slug, "counts": status_counts(session, site.id, key)}
+
+
+@dataclass(frozen=True)
+class Headline:
+    """What the queue shows of a comment's thread: its headline, link and counts."""
+
+    site: str
+    key: str
+    title: str | None
+    url: str | None
+    closed: bool
+    counts: dict[str, int]
+
+
+def headlines(session: Session, comments: Iterable[Comment]
+              ) -> dict[tuple[int, str], Headline]:
+    """``{(site_id, key): Headline}`` of the comments' threads, in three queries."""
+    keys = {(comment.site_id, comment.thread_id) for comment in comments}
+    if not keys:
+        return {}
+    threads = threads_by_key(session, keys)
+    counts = counts_by_thread(session, keys)
+    slugs = dict(session.execute(select(Site.id, Site.slug).where(
+        Site.id.in_({site_id for site_id, _ in keys}))).tuples().all())
+    found = {}
+    for site_id, key in keys:
+        thread = threads.get((site_id, key))
+        found[(site_id, key)] = Headline(
+            slugs.get(site_id, ""), key, thread.title if thread else None,
+            thread.url if thread else None, bool(thread and thread.closed),
+            counts.get((site_id, key), {}))
+    return found

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from service import db
 from service.accounts.auth import acting_moderator, login_required
 from service.accounts.shell import nav_link
+from service.commenters.services import subs_of
 from service.cursors import InvalidCursor
 from service.errors import APIError, validation_message
 from service.moderation.schemas import REASON_CODES, BulkDecisionRequest, QueueQuery
@@ -27,6 +28,7 @@ from service.moderation.services import (
     review_queue,
 )
 from service.policy import LABELS
+from service.threads.services import headlines
 
 bp = Blueprint("dashboard_queue", __name__, url_prefix="/dashboard", template_folder="../templates")
 
@@ -48,9 +50,12 @@ def index() -> str | tuple[str, int]:
         message = validation_message(error)[0] if isinstance(error, ValidationError) else str(error)
         flash(f"Those filters do not work: {message}.", "error")
         return render_template("dashboard/queue.html", page=QueuePage([], 0), query=None,
-                               labels=LABELS, reasons=REASON_CODES), 400
+                               labels=LABELS, reasons=REASON_CODES, threads={},
+                               commenters={}), 400
+    comments = [item.comment for item in page.items]
     return render_template("dashboard/queue.html", page=page, query=query, labels=LABELS,
-                           reasons=REASON_CODES)
+                           reasons=REASON_CODES, threads=headlines(session, comments),
+                           commenters=subs_of(session, comments))
 
 
 @bp.get("/comments/<uuid:comment_id>")

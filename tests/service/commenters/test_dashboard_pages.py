@@ -73,3 +73,18 @@ def test_a_moderator_of_another_site_gets_404_on_both_pages(app, tokens, posted)
         assert otto.post(url, data={"csrf_token": csrf_token(otto, "/dashboard/queue"),
                                     "status": "banned"}).status_code == 404
     assert otto.get("/dashboard/sites/other/commenters/u-1").status_code == 404
+
+
+def test_the_queue_shows_headlines_counts_and_commenters_and_filters_by_thread(app, mia,
+                                                                                  posted):
+    client = app.test_client()
+    client.post("/api/v1/threads/other-story/comments", json={"body": "Elsewhere.",
+                                                              "author": "Bob"})
+    page = mia.get("/dashboard/queue?status=pending").text
+    assert "The budget &lt;i&gt;" in page and f'href="{ORIGIN}/budget"' in page
+    assert "0 held of 1" in page
+    assert 'href="/dashboard/sites/default/commenters/u-1"' in page
+    assert 'href="/dashboard/sites/default/threads/city-budget"' in page
+    assert "Elsewhere." in page
+    filtered = mia.get("/dashboard/queue?status=pending&thread=city-budget&site=default").text
+    assert "Fund &lt;b&gt;the&lt;/b&gt; buses." in filtered and "Elsewhere." not in filtered
