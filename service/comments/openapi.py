@@ -49,6 +49,14 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "site": {"type": "object", "description": "The site the thread is on.",
                      "properties": {"slug": {"type": "string"}, "locale": {"type": "string"},
                                     "anonymous_allowed": {"type": "boolean"}}},
+            "thread": {"type": "object", "description": (
+                "The thread: its headline and link (null until a page of an allowed origin "
+                "gives them), and whether it is closed to new comments."),
+                       "required": ["id", "title", "url", "closed"],
+                       "properties": {"id": {"type": "string"},
+                                      "title": {"type": ["string", "null"]},
+                                      "url": {"type": ["string", "null"]},
+                                      "closed": {"type": "boolean"}}},
             "comments": {"type": "array", "items": ref("Comment")},
             "next_cursor": {"type": ["string", "null"]},
         },
@@ -84,6 +92,10 @@ def _thread_paths(thread: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {
         "post": {
             "tags": ["comments"], "summary": "Post a comment; it is scored before it shows.",
+            "description": (
+                "A signed-in commenter sends `Authorization: Bearer <JWT>`: HS256 with the "
+                "site's SSO secret, claims sub, name and exp; the comment is shown under "
+                "the token's name (the body's author is ignored)."),
             "parameters": [thread],
             "requestBody": {"required": True,
                             "content": {"application/json": {"schema": ref("NewComment")}}},
@@ -92,6 +104,11 @@ def _thread_paths(thread: dict[str, Any]) -> dict[str, dict[str, Any]]:
                     "Stored: pending and queued for scoring, or held or rejected at once "
                     "by a spam rule.")),
                 "400": error("The body is not JSON."),
+                "401": error("invalid_token: the commenter's token is malformed, expired or "
+                             "signed with another secret; sign_in_required: the site takes "
+                             "no anonymous comments."),
+                "403": error("commenter_banned: the commenter may not comment; "
+                             "thread_closed: the thread takes no new comments."),
                 "404": error("The thread id is not valid."),
                 "409": error("The same comment was posted just before."),
                 "415": error("The body is not sent as application/json."),
