@@ -187,14 +187,15 @@ article:focus{outline:none}
     }
   }
 
-  /** Calls the API; resolves to the JSON answer, or rejects with {status, code, message, wait}. */
+  /** Calls the API; resolves to the JSON answer, or rejects with an Error carrying the
+   * answer's status, error code, message (detail) and Retry-After (no status: unreachable). */
   async function call(path, options) {
     let response;
     let data = null;
     try {
       response = await fetch(new URL("api/v1/" + path, base), { credentials: "omit", ...options });
     } catch (error) {
-      throw {};
+      throw new Error("unreachable");
     }
     try {
       data = await response.json();
@@ -202,11 +203,11 @@ article:focus{outline:none}
       // Not JSON: the status explains it.
     }
     if (response.ok && data) return data;
-    throw {
+    throw Object.assign(new Error("error " + response.status), {
       status: response.status, code: data && data.error,
-      message: data && typeof data.message === "string" && data.message,
+      detail: data && typeof data.message === "string" && data.message,
       wait: parseInt(response.headers.get("Retry-After") || (data && data.retry_after), 10),
-    };
+    });
   }
 
   /** [language tag, strings]: English, under the language's shipped translation if any. */
@@ -310,7 +311,7 @@ article:focus{outline:none}
       if (!status) return this.t("unreachable");
       if (CODES.includes(code)) return this.t(code);
       if (status === 429) return wait > 0 ? this.t(wait === 1 ? "tooFast1" : "tooFastN", { n: wait }) : this.t("tooFast");
-      return error.message || this.t("failed", { n: status });
+      return error.detail || this.t("failed", { n: status });
     }
 
     /** Uses a commenter token (or none) from now on. */

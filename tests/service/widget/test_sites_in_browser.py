@@ -154,6 +154,8 @@ def test_a_signed_in_reader_posts_to_site_b_in_its_french(app, live_server, publ
 
 def test_a_closed_thread_says_so_in_the_sites_language_and_has_no_form(
         settings, request, publisher, browser_page):
+    """Site B speaks French; data-locale picks German and Mexican Spanish; Italian is not
+    shipped, so the site default's widget falls back to English."""
     settings["CORS_ALLOWED_ORIGINS"] = [publisher.origin]  # the site default's
     app = request.getfixturevalue("app")
     service = request.getfixturevalue("live_server")
@@ -164,7 +166,7 @@ def test_a_closed_thread_says_so_in_the_sites_language_and_has_no_form(
     on_b = 'data-moderation-site="site-b" data-moderation-thread="closed-story"'
     publisher.pages["/closed"] = embed(service, on_b, on_b + ' data-locale="de"',
                                        on_b + ' data-locale="es-MX"',
-                                       'data-moderation-thread="closed-story"')
+                                       'data-moderation-thread="closed-story" data-locale="it"')
     page = browser_page
 
     page.goto(publisher.origin + "/closed")
@@ -177,6 +179,8 @@ def test_a_closed_thread_says_so_in_the_sites_language_and_has_no_form(
         expect(thread.get_by_role("textbox")).to_have_count(0)
         expect(thread.locator("button.link", has_text="Reply")).to_have_count(0)
         expect(thread.locator(".prompt")).to_be_hidden()
+        expect(thread.locator("section")).to_have_attribute("lang", "es-MX" if language == "es"
+                                                            else language)
     expect(widget(page, 0).get_by_role("button", name="Signaler le commentaire de Reader 0")
            ).to_be_visible()
     expect(widget(page, 0).get_by_role("button", name="Répondre à Reader 0")).to_have_count(0)

@@ -11,7 +11,7 @@ from service.widget.views import SCRIPT
 SIZE_BUDGET = 25 * 1024
 """20 KiB until issue 15; sites, sign-in, closed threads, three levels of replies and the
 English strings as a table of keys (so that other languages load as data, only when a
-page needs them) took it to 25,044 bytes minified (8.3 KB gzipped)."""
+page needs them) took it to 25,117 bytes minified (8.3 KB gzipped)."""
 
 
 def test_the_script_is_served_as_javascript_with_caching_headers(client):
