@@ -85,6 +85,11 @@ def test_replies_nest_three_levels_and_deeper_ones_join_the_third(app, live_serv
     check_nesting(widget(page), ids)
     OUTPUT.mkdir(exist_ok=True)
     page.screenshot(path=str(OUTPUT / "widget-replies-three-levels.png"), full_page=True)
+    page.set_viewport_size({"width": 320, "height": 700})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    widget(page).locator(f"li[data-id='{ids[4]}']").scroll_into_view_if_needed()
+    page.screenshot(path=str(OUTPUT / "widget-replies-320px.png"))
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     thread = widget(page)
     thread.get_by_role("button", name="Reply to Reader 4").click()
