@@ -19,20 +19,23 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import TooManyRequests
 
 from service.comments.models import Comment, Status
 from service.db import utcnow
 from service.errors import APIError
+from service.sites.models import DEFAULT_SITE_ID
 from service.text import skeleton
 
 FLOOD_RETRY_AFTER_SECONDS = 30
+InThread = tuple[ColumnElement[bool], ...]
+"""The WHERE clauses of one thread's comments (its site and its key)."""
 
 
 def check_new_comment(session: Session, thread_id: str, author: str, body: str,
-                      config: Mapping[str, Any]) -> None:
+                      config: Mapping[str, Any], site_id: int = DEFAULT_SITE_ID) -> None:
     """Refuse a comment that floods its thread or repeats one just posted.
 
     Args:
@@ -41,13 +44,15 @@ def check_new_comment(session: Session, thread_id: str, author: str, body: str,
         author: the author's name, already validated.
         body: the comment's text, already validated and trimmed.
         config: the app's settings (``MAX_PENDING_PER_THREAD``, ``REPEAT_WINDOW_SECONDS``).
+        site_id: the site the thread is on.
 
     Raises:
         TooManyRequests: 429 with ``Retry-After``, when the thread has too many pending.
         APIError: 409, when the comment repeats one just posted.
     """
-    _check_pending(session, thread_id, config["MAX_PENDING_PER_THREAD"])
-    _check_repeat(session, thread_id, author, body, config["REPEAT_WINDOW_SECONDS"])
+    in_thread = (Comment.site_id == site_id, Comment.thread_id == thread_id)
+    _check_pending(session, in_thread, config["MAX_PENDING_PER_THREAD"])
+    _check_repeat(session, in_thread, author, body, config["REPEAT_WINDOW_SECONDS"])
 
 
 def normalize(text: str) -> str:
@@ -61,12 +66,12 @@ def _name_skeleton(name: str) -> str:
     return normalize(name)
 
 
-def _check_pending(session: Session, thread_id: str, limit: int) -> None:
+def _check_pending(session: Session, in_thread: InThread, limit: int) -> None:
     if limit <= 0:
         return
     pending = session.execute(
         select(func.count()).select_from(Comment)
-        .where(Comment.thread_id == thread_id, Comment.status == Status.PENDING)
+        .where(*in_thread, Comment.status == Status.PENDING)
     ).scalar_one()
     if pending >= limit:
         raise TooManyRequests(
@@ -74,7 +79,7 @@ def _check_pending(session: Session, thread_id: str, limit: int) -> None:
             "little while.", retry_after=FLOOD_RETRY_AFTER_SECONDS)
 
 
-def _check_repeat(session: Session, thread_id: str, author: str, body: str,
+def _check_repeat(session: Session, in_thread: InThread, author: str, body: str,
                   window_seconds: int) -> None:
     if window_seconds <= 0:
         return
@@ -84,7 +89,7 @@ def _check_repeat(session: Session, thread_id: str, author: str, body: str,
     name = _name_skeleton(author)
     same_name = [comment_id for comment_id, recent_author in session.execute(
         select(Comment.id, Comment.author)
-        .where(Comment.thread_id == thread_id, Comment.created_at >= since)
+        .where(*in_thread, Comment.created_at >= since)
     ) if _name_skeleton(recent_author) == name]
     if not same_name:
         return

@@ -13,6 +13,7 @@ from service import metrics
 from service.comments.models import READERS_ACTOR, Comment, Decision, Event, Status
 from service.db import iso, utcnow
 from service.policy import MODEL_ACTOR
+from service.sites.models import DEFAULT_SITE_ID, Site
 
 
 def comment_created(db: Session, comment: Comment) -> Event:
@@ -97,6 +98,8 @@ def _add_event(db: Session, type_: str, comment: Comment, decision: Decision | N
         },
         "thread": {"id": comment.thread_id},
     }
+    if (site := db.get(Site, comment.site_id or DEFAULT_SITE_ID)) is not None:
+        data["site"] = {"slug": site.slug, "name": site.name}
     if decision is not None:
         data["decision"] = {
             "outcome": decision.outcome,

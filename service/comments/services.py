@@ -73,7 +73,7 @@ def post_comment(session: Session, thread_id: str, new: NewComment,
     if author is None:  # only a signed-in commenter's comment goes without (their name)
         raise APIError(422, "invalid_input", "author: is required",
                        fields={"author": "is required"})
-    check_new_comment(session, thread_id, author, new.body, config)
+    check_new_comment(session, thread_id, author, new.body, config, site_id)
     if new.parent_id is not None:
         parent = session.get(Comment, new.parent_id)
         if parent is None or parent.thread_id != thread_id or parent.site_id != site_id:
