@@ -19,10 +19,15 @@ pytestmark = pytest.mark.postgres
 URL = "/api/v1/threads/city-budget/comments"
 
 
+posted_tokens: dict[str, str] = {}
+"""The author tokens of the comments posted, by id."""
+
+
 def _post(client, body: str, headers: dict | None = None, url: str = URL) -> str:
     payload = {"body": body} if headers else {"body": body, "author": "Anon"}
     response = client.post(url, json=payload, headers=headers or {})
     assert response.status_code == 202, response.json
+    posted_tokens[response.json["id"]] = response.json["author_token"]
     return response.json["id"]
 
 
@@ -59,8 +64,11 @@ def test_a_premoderated_thread_holds_every_comment(app, client, tokens):
     assert _reason(app, held) == "pre-moderation: every comment on this thread is held"
     assert status(client, elsewhere) == "approved"
     # The author is told why, in plain words.
-    author_view = client.get(f"/api/v1/comments/{held}")
-    assert author_view.status_code == 200
+    token = posted_tokens[held]
+    author_view = client.get(f"/api/v1/comments/{held}", headers={"X-Author-Token": token})
+    assert author_view.json["reason"] == {
+        "code": "premoderation.thread",
+        "text": "A moderator reads every comment on this article before it is published."}
 
 
 def test_a_new_commenter_s_first_comments_are_held_unless_trusted(app, client, tokens):
