@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import and_, func, or_, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from service.commenters.models import Commenter, Standing
 from service.comments.models import Comment
@@ -45,23 +45,35 @@ def hold_reasons(session: Session, comments: Sequence[Comment]) -> dict[uuid.UUI
     firsts = {site.id: site.new_commenter_premoderation for site in session.scalars(
         select(Site).where(Site.id.in_({comment.site_id for comment in comments})))}
     reasons: dict[uuid.UUID, str] = {}
+    newcomers: list[Comment] = []
     for comment in comments:
         commenter = commenters.get(comment.commenter_id) if comment.commenter_id else None
-        first = firsts.get(comment.site_id, 0)
         if (comment.site_id, comment.thread_id) in held_threads:
             reasons[comment.id] = THREAD_HELD
         elif commenter is not None and commenter.status == Standing.PREMODERATED:
             reasons[comment.id] = COMMENTER_HELD
-        elif (commenter is not None and first > 0 and commenter.status != Standing.TRUSTED
-              and _earlier_comments(session, comment) < first):
+        elif (commenter is not None and firsts.get(comment.site_id, 0) > 0
+              and commenter.status != Standing.TRUSTED):
+            newcomers.append(comment)
+    earlier = _earlier_comments(session, newcomers)
+    for comment in newcomers:
+        first = firsts[comment.site_id]
+        if earlier.get(comment.id, 0) < first:
             reasons[comment.id] = new_commenter_reason(first)
     return reasons
 
 
-def _earlier_comments(session: Session, comment: Comment) -> int:
-    return session.scalar(
-        select(func.count()).select_from(Comment)
-        .where(Comment.commenter_id == comment.commenter_id,
-               or_(Comment.created_at < comment.created_at,
-                   and_(Comment.created_at == comment.created_at, Comment.id < comment.id)))
-    ) or 0
+def _earlier_comments(session: Session, comments: Sequence[Comment]) -> dict[uuid.UUID, int]:
+    """How many comments each commenter wrote before each of ``comments``, in one query."""
+    if not comments:
+        return {}
+    earlier = aliased(Comment)
+    rows = session.execute(
+        select(Comment.id, func.count(earlier.id))
+        .join(earlier, and_(earlier.commenter_id == Comment.commenter_id,
+                            or_(earlier.created_at < Comment.created_at,
+                                and_(earlier.created_at == Comment.created_at,
+                                     earlier.id < Comment.id))))
+        .where(Comment.id.in_([comment.id for comment in comments]))
+        .group_by(Comment.id))
+    return {comment_id: number for comment_id, number in rows}
