@@ -127,6 +127,7 @@ def test_lists_show_a_moderator_only_their_sites(app, client, site_b):
     token = csrf_token(client, "/dashboard/queue")
     for page in ("/dashboard/queue", "/dashboard/reported", "/dashboard/appeals"):
         assert "on b." not in client.get(page).text, page
+    assert "t-b" not in client.get("/dashboard/stats").text  # b's busiest thread
     assert client.get("/dashboard/counts").json == {
         "/dashboard/queue": 0, "/dashboard/reported": 0, "/dashboard/appeals": 0}
     client.post("/dashboard/decisions", data={
@@ -147,5 +148,7 @@ def test_the_site_switcher_narrows_an_admins_dashboard(app, client, site_b):
     page = client.get("/dashboard/queue").text
     assert "Held on b." not in page and '<option value="a" selected>' in page
     assert client.get("/dashboard/counts").json["/dashboard/queue"] == 0
+    assert "t-b" not in client.get("/dashboard/stats").text
     client.post("/dashboard/site", data={"csrf_token": token, "site": ""})
     assert "Held on b." in client.get("/dashboard/queue").text
+    assert "t-b" in client.get("/dashboard/stats").text

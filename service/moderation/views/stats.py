@@ -26,7 +26,8 @@ HISTOGRAM_MINUTES = (5, 15, 30, 60, 120, 240, 480, 1440)
 @login_required
 def index() -> str:
     """Volumes, outcomes, the queue over time, moderators' speed, threads, agreement."""
-    figures = overview(db.session())
+    session = db.session()
+    figures = overview(session, scope=dashboard_scope(session, acting_moderator()))
     labels = [day.strftime("%d %b") for day in figures.days]
     spread = [0] * (len(HISTOGRAM_MINUTES) + 1)
     for minutes in figures.human_all_minutes:
