@@ -136,7 +136,8 @@ def author_view(session: Session, comment: Comment, public: dict[str, Any]) -> d
 
 def appeal_window(session: Session, rejection: Decision) -> dict[str, Any]:
     """``{"until", "open"}``: until when the author may appeal ``rejection``."""
-    until = rejection.created_at + timedelta(days=reader_settings(session).appeal_days)
+    settings = reader_settings(session, rejection.comment.site_id)
+    until = rejection.created_at + timedelta(days=settings.appeal_days)
     window: dict[str, Any] = {"until": iso(until), "open": utcnow() < until}
     if not window["open"]:
         window["text"] = "The time to appeal is over."

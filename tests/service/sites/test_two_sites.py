@@ -84,3 +84,21 @@ def test_the_settings_page_edits_the_site_chosen_with_the_switcher(app, admin_cl
         assert not current_policy(session, app.config).hold_everything
         entry = session.query(AuditEntry).filter_by(action="settings.changed").one()
         assert entry.subject == "site strict" and entry.actor == "ada"
+
+
+def test_each_site_holds_reported_comments_at_its_own_reports_to_hold(app, client):
+    add_site(app, "touchy", policy=NEVER | {"reports_to_hold": 1})
+    add_site(app, "relaxed", policy=NEVER)
+    ids = {site: client.post(f"/api/v1/sites/{site}/threads/t/comments",
+                             json={"body": "An opinion.", "author": "Reader"}).json["id"]
+           for site in ("touchy", "relaxed")}
+    drain(app)
+
+    for comment_id in ids.values():
+        assert client.get(f"/api/v1/comments/{comment_id}").json["status"] == "approved"
+        reported = client.post(f"/api/v1/comments/{comment_id}/reports",
+                               json={"reason": "abusive"})
+        assert reported.status_code == 202
+
+    assert client.get(f"/api/v1/comments/{ids['touchy']}").json["status"] == "held"
+    assert client.get(f"/api/v1/comments/{ids['relaxed']}").json["status"] == "approved"
