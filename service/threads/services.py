@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import case, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from service.accounts import audit
@@ -96,7 +96,13 @@ class Headline:
 def headlines(session: Session, comments: Iterable[Comment]
               ) -> dict[tuple[int, str], Headline]:
     """``{(site_id, key): Headline}`` of the comments' threads, in three queries."""
-    keys = {(comment.site_id, comment.thread_id) for comment in comments}
+    return headlines_of(session, {(comment.site_id, comment.thread_id) for comment in comments})
+
+
+def headlines_of(session: Session, keys: Iterable[tuple[int, str]]
+                 ) -> dict[tuple[int, str], Headline]:
+    """``{(site_id, key): Headline}`` of the threads named, in three queries."""
+    keys = set(keys)
     if not keys:
         return {}
     threads = threads_by_key(session, keys)
@@ -111,3 +117,22 @@ def headlines(session: Session, comments: Iterable[Comment]
             thread.url if thread else None, bool(thread and thread.closed),
             counts.get((site_id, key), {}))
     return found
+
+
+THREAD_LIST_LIMIT = 100
+
+
+def busiest_threads(session: Session, site_ids: set[int] | None,
+                    limit: int = THREAD_LIST_LIMIT) -> list[tuple[Headline, Thread | None]]:
+    """The threads of ``site_ids`` (None: every site) with comments, those with the most
+    held comments first, then the newest; each with its headline and counts."""
+    held = func.sum(case((Comment.status == "held", 1), else_=0))
+    query = (select(Comment.site_id, Comment.thread_id)
+             .group_by(Comment.site_id, Comment.thread_id)
+             .order_by(held.desc(), func.max(Comment.created_at).desc()).limit(limit))
+    if site_ids is not None:
+        query = query.where(Comment.site_id.in_(sorted(site_ids)))
+    keys = [(site_id, key) for site_id, key in session.execute(query)]
+    found = headlines_of(session, keys)
+    threads = threads_by_key(session, keys)
+    return [(found[key], threads.get(key)) for key in keys]

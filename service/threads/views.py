@@ -10,17 +10,30 @@ from werkzeug.wrappers import Response
 from service import db
 from service.accounts.auth import acting_moderator, login_required
 from service.accounts.reach import site_in_reach
+from service.accounts.shell import nav_link
 from service.comments.schemas import valid_thread_id
 from service.errors import APIError, validation_message
+from service.moderation.scope import dashboard_scope
 from service.sites.models import Site
 from service.threads.schemas import ThreadChange
-from service.threads.services import thread_view, update_thread
+from service.threads.services import busiest_threads, thread_view, update_thread
 
-bp = Blueprint("dashboard_threads", __name__, url_prefix="/dashboard/sites/<site>/threads",
+bp = Blueprint("dashboard_threads", __name__, url_prefix="/dashboard",
                template_folder="templates")
 
+nav_link(bp, "Threads", "dashboard_threads.index", order=11)
 
-@bp.get("/<thread_id>")
+
+@bp.get("/threads")
+@login_required
+def index() -> str:
+    """The threads of the sites in view, those with the most held comments first."""
+    session = db.session()
+    rows = busiest_threads(session, dashboard_scope(session, acting_moderator()))
+    return render_template("dashboard/threads.html", rows=rows)
+
+
+@bp.get("/sites/<site>/threads/<thread_id>")
 @login_required
 def thread(site: str, thread_id: str) -> str:
     """The thread: its headline and link, its comments per status, and its rules."""
@@ -29,7 +42,7 @@ def thread(site: str, thread_id: str) -> str:
                            thread=thread_view(db.session(), found, thread_id))
 
 
-@bp.post("/<thread_id>")
+@bp.post("/sites/<site>/threads/<thread_id>")
 @login_required
 def change(site: str, thread_id: str) -> Response:
     """Save the form: headline, link, closed, pre-moderation."""

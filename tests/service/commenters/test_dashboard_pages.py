@@ -88,3 +88,18 @@ def test_the_queue_shows_headlines_counts_and_commenters_and_filters_by_thread(a
     assert "Elsewhere." in page
     filtered = mia.get("/dashboard/queue?status=pending&thread=city-budget&site=default").text
     assert "Fund &lt;b&gt;the&lt;/b&gt; buses." in filtered and "Elsewhere." not in filtered
+
+
+def test_the_threads_page_counts_each_thread_of_the_moderator_s_sites(app, mia, posted):
+    client = app.test_client()
+    for body in ("One.", "Two."):
+        client.post("/api/v1/threads/other-story/comments", json={"body": body, "author": "Bob"})
+    client.post("/api/v1/sites/other/threads/theirs/comments",
+                json={"body": "On the other site.", "author": "Cy"})
+    page = mia.get("/dashboard/threads").text
+    assert "The budget &lt;i&gt;" in page and "other-story" in page
+    assert 'data-thread-row="theirs"' not in page  # another site's thread
+    otto = app.test_client()
+    assert log_in(otto, "otto").status_code == 302
+    theirs = otto.get("/dashboard/threads").text
+    assert 'data-thread-row="theirs"' in theirs and "other-story" not in theirs
