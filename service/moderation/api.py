@@ -9,6 +9,8 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from service import db
 from service.accounts.auth import current_moderator, require_token
 from service.accounts.models import Moderator
+from service.commenters.services import subs_of
+from service.comments.models import Comment
 from service.cursors import InvalidCursor
 from service.errors import APIError, json_object
 from service.moderation.schemas import BulkDecisionRequest, DecisionRequest, QueueQuery
@@ -21,6 +23,7 @@ from service.moderation.services import (
     parent_of,
     review_queue,
 )
+from service.threads.services import headlines
 
 bp = Blueprint("moderation_api", __name__, url_prefix="/api/v1/moderation")
 
@@ -37,7 +40,8 @@ def queue() -> Response:
     except InvalidCursor as error:
         raise APIError(400, "invalid_cursor", f"cursor: {error}.") from None
     return jsonify({
-        "comments": [_item_dict(item) for item in page.items],
+        "comments": _with_threads([_item_dict(item) for item in page.items],
+                                  [item.comment for item in page.items]),
         "total": page.total,
         "next_cursor": page.next_cursor,
     })
@@ -51,7 +55,8 @@ def comment(comment_id: str) -> Response:
     found = comment_in_reach(comment_id, _moderator())
     session = db.session()
     item = QueueItem(found, model_decision(found), parent_of(session, found))
-    return jsonify(_item_dict(item) | {
+    [data] = _with_threads([_item_dict(item)], [found])
+    return jsonify(data | {
         "explanation": item.explanation,
         "decisions": [decision.as_dict() for decision in found.decisions],
     })
@@ -90,6 +95,20 @@ def decide_many() -> Response:
                       for decision in decided],
         "unchanged": [str(comment.id) for comment in unchanged],
     })
+
+
+def _with_threads(items: list[dict[str, Any]], comments: list[Comment]
+                  ) -> list[dict[str, Any]]:
+    """The items with their thread's headline, link and counts, and their commenter's sub."""
+    session = db.session()
+    found, subs = headlines(session, comments), subs_of(session, comments)
+    for data, comment in zip(items, comments, strict=True):
+        headline = found[(comment.site_id, comment.thread_id)]
+        data["thread"] = {"id": comment.thread_id, "title": headline.title,
+                          "url": headline.url, "closed": headline.closed,
+                          "counts": headline.counts}
+        data["commenter"] = subs.get(comment.commenter_id) if comment.commenter_id else None
+    return items
 
 
 def _item_dict(item: QueueItem) -> dict[str, Any]:

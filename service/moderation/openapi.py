@@ -35,6 +35,12 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                             "description": "Labels whose score reached a threshold."},
                 "parent": {"type": ["object", "null"],
                            "description": "The comment this one answers."},
+                "thread": {"type": "object", "description": (
+                    "The comment's thread: id, title and url (null until known), closed, "
+                    "and its comments' counts per status.")},
+                "commenter": {"type": ["string", "null"], "description": (
+                    "The signed-in commenter's sub (their page: "
+                    "/api/v1/moderation/sites/{site}/commenters/{sub}); null: anonymous.")},
                 "decisions": {"type": "array", "items": ref("Decision"),
                               "description": "Oldest first (only on a single comment)."},
                 "explanation": {

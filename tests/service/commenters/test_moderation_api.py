@@ -156,3 +156,23 @@ def test_erasure_removes_text_and_name_and_keeps_an_anonymous_trace(app, client,
     # Signing in again with the same sub makes a new, empty commenter.
     _post(client, app, "Back again.")
     assert client.get(COMMENTER, headers=bearer(tokens["ada"])).json["counts"]["comments"] == 1
+
+
+def test_the_queue_api_gives_each_comment_its_thread_and_commenter(app, client, tokens):
+    response = client.post(URL, json={"body": "Signed.", "title": "City budget",
+                                      "url": "https://news.example.com/budget"},
+                           headers=signed(sso_secret(app)) | {
+                               "Origin": "https://news.example.com"})
+    assert response.status_code == 202
+    client.post(URL, json={"body": "Anonymous.", "author": "Bob"})
+    queue = client.get("/api/v1/moderation/queue?status=pending",
+                       headers=bearer(tokens["mia"])).json["comments"]
+    by_body = {item["body"]: item for item in queue}
+    assert by_body["Signed."]["commenter"] == "u-1"
+    assert by_body["Anonymous."]["commenter"] is None
+    assert by_body["Signed."]["thread"] == {
+        "id": "city-budget", "title": "City budget", "url": "https://news.example.com/budget",
+        "closed": False, "counts": {"pending": 2}}
+    one = client.get(f"/api/v1/moderation/comments/{response.json['id']}",
+                     headers=bearer(tokens["mia"])).json
+    assert one["thread"]["title"] == "City budget" and one["commenter"] == "u-1"
