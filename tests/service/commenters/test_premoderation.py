@@ -87,3 +87,13 @@ def test_a_new_commenter_s_first_comments_are_held_unless_trusted(app, client, t
     drain(app)
     assert status(client, after_trust) == "approved"
     assert status(client, anonymous) == "approved"
+
+
+def test_the_site_api_s_new_commenter_setting_reaches_the_scoring_job(app, client, tokens):
+    response = client.patch("/api/v1/sites/default", headers=bearer(tokens["ada"]),
+                            json={"policy": {"new_commenter_premoderation": 1}})
+    assert response.status_code == 200, response.json
+    newcomer = signed(sso_secret(app), sub="fresh")
+    first, second = (_post(client, body, newcomer) for body in ("Hello.", "Hello again."))
+    drain(app)
+    assert (status(client, first), status(client, second)) == ("held", "approved")
