@@ -148,3 +148,14 @@ def test_a_bad_title_or_url_is_422(client):
     for extra in ({"title": "x" * 301}, {"url": "javascript:alert(1)"}, {"title": 7}):
         response = client.post(URL, json={"body": "Hello.", "author": "Ann", **extra})
         assert response.status_code == 422, extra
+
+
+def test_the_service_s_own_pages_give_a_thread_its_title_too(client):
+    # The demo article is served by the service itself (same origin as the API).
+    response = client.post("/api/v1/threads/demo/comments",
+                           headers={"Origin": "http://localhost"},
+                           json={"body": "Hello.", "author": "Ann", "title": "Demo article",
+                                 "url": "http://localhost/"})
+    assert response.status_code == 202
+    assert client.get("/api/v1/threads/demo/comments").json["thread"] == {
+        "id": "demo", "title": "Demo article", "url": "http://localhost/", "closed": False}
