@@ -10,9 +10,22 @@ from service.accounts.reach import site_in_reach
 from service.comments.schemas import valid_thread_id
 from service.errors import APIError, json_object
 from service.threads.schemas import ThreadChange
-from service.threads.services import thread_view, update_thread
+from service.threads.services import busiest_threads, thread_view, update_thread
 
 bp = Blueprint("threads_api", __name__, url_prefix="/api/v1/moderation/sites/<site>/threads")
+
+
+@bp.get("")
+@require_token()
+def list_threads(site: str) -> Response:
+    """The site's threads with comments, those with the most held first (at most 100)."""
+    session = db.session()
+    found = site_in_reach(session, acting_moderator(), site)
+    return jsonify({"site": found.slug, "threads": [
+        {"id": headline.key, "title": headline.title, "url": headline.url,
+         "closed": headline.closed, "premoderation": bool(thread and thread.premoderation),
+         "counts": headline.counts}
+        for headline, thread in busiest_threads(session, {found.id})]})
 
 
 @bp.get("/<thread_id>")

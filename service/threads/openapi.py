@@ -46,7 +46,15 @@ def paths() -> Paths:
     """A site's threads, for its moderators."""
     thread = path_parameter("thread_id", "The thread id (as in the public URLs).")
     secured = {"security": [{"bearerAuth": []}], "tags": ["threads"]}
-    return {"/api/v1/moderation/sites/{site}/threads/{thread_id}": {
+    return {"/api/v1/moderation/sites/{site}/threads": {"get": secured | {
+        "summary": "The site's threads with comments, the most held first (at most 100).",
+        "parameters": [SITE],
+        "responses": {"200": json_content({
+            "type": "object", "required": ["site", "threads"],
+            "properties": {"site": {"type": "string"},
+                           "threads": {"type": "array", "items": ref("Thread")}}},
+            "The threads."), "401": UNAUTHORIZED, "404": NO_SITE},
+    }}, "/api/v1/moderation/sites/{site}/threads/{thread_id}": {
         "get": secured | {
             "summary": "A thread: headline, link, rules and its comments per status.",
             "parameters": [SITE, thread],

@@ -176,3 +176,19 @@ def test_the_queue_api_gives_each_comment_its_thread_and_commenter(app, client, 
     one = client.get(f"/api/v1/moderation/comments/{response.json['id']}",
                      headers=bearer(tokens["mia"])).json
     assert one["thread"]["title"] == "City budget" and one["commenter"] == "u-1"
+
+
+def test_a_site_s_threads_are_listed_with_counts_the_most_held_first(app, client, tokens):
+    client.post("/api/v1/threads/quiet/comments", json={"body": "Fine.", "author": "Bob"})
+    client.patch("/api/v1/moderation/sites/default/threads/busy", json={"premoderation": True},
+                 headers=bearer(tokens["mia"]))
+    for body in ("One.", "Two."):
+        client.post("/api/v1/threads/busy/comments", json={"body": body, "author": "Cy"})
+    drain(app)
+    listed = client.get("/api/v1/moderation/sites/default/threads",
+                        headers=bearer(tokens["mia"])).json
+    assert [thread["id"] for thread in listed["threads"]] == ["busy", "quiet"]
+    assert listed["threads"][0]["counts"] == {"held": 2}
+    assert listed["threads"][0]["premoderation"] is True
+    assert client.get("/api/v1/moderation/sites/default/threads",
+                      headers=bearer(tokens["otto"])).status_code == 404
