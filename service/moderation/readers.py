@@ -110,7 +110,8 @@ def dismiss_reports(session: Session, comment: Comment, moderator: Moderator,
     audit.record(session, actor=moderator.name, action=REPORTS_DISMISSED,
                  subject=str(comment.id), reason=note, details={
                      "reports": len(reports), "from": previous, "to": comment.status,
-                     "reasons": [report.reason for report in reports]})
+                     "reasons": [report.reason for report in reports],
+                     "site": comment.site.slug})
     return len(reports)
 
 
@@ -163,6 +164,7 @@ def decide_appeal(session: Session, appeal: Appeal, decision: AppealDecision,
                  subject=str(comment.id), reason=decision.reason, details={
                      "appeal_id": appeal.id, "decision_id": appeal.decision_id,
                      "decision_actor": appeal.decision.actor,
-                     "published_decision_id": published.id if published else None})
+                     "published_decision_id": published.id if published else None,
+                     "site": comment.site.slug})
     return appeal
 

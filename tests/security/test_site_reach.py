@@ -54,7 +54,7 @@ def site_b(app, client) -> dict[str, str]:
     appeal = client.post(f"/api/v1/comments/{rejected}/appeals", json={"message": "Why?"},
                          headers={"X-Author-Token": posted[2]["author_token"]})
     assert appeal.status_code == 202, appeal.json
-    return {"comment_id": held, "reported": reported, "appeal_id": str(appeal.json["id"]),
+    return {"comment_id": held, "reported": reported, "rejected": rejected, "appeal_id": str(appeal.json["id"]),
             "site": "b", "slug": "b", "thread_id": "t-b", "sub": "reader-1",
             "ada": ada["Authorization"], "mia": f"Bearer {token_for(app, 'mia')}"}
 
@@ -128,6 +128,8 @@ def test_lists_show_a_moderator_only_their_sites(app, client, site_b):
     for page in ("/dashboard/queue", "/dashboard/reported", "/dashboard/appeals"):
         assert "on b." not in client.get(page).text, page
     assert "t-b" not in client.get("/dashboard/stats").text  # b's busiest thread
+    audit = client.get("/dashboard/audit").text
+    assert site_b["rejected"] not in audit and "login" in audit  # ada's decision on b
     assert client.get("/dashboard/counts").json == {
         "/dashboard/queue": 0, "/dashboard/reported": 0, "/dashboard/appeals": 0}
     client.post("/dashboard/decisions", data={
@@ -149,6 +151,7 @@ def test_the_site_switcher_narrows_an_admins_dashboard(app, client, site_b):
     assert "Held on b." not in page and '<option value="a" selected>' in page
     assert client.get("/dashboard/counts").json["/dashboard/queue"] == 0
     assert "t-b" not in client.get("/dashboard/stats").text
+    assert site_b["rejected"] in client.get("/dashboard/audit").text  # admins read it all
     client.post("/dashboard/site", data={"csrf_token": token, "site": ""})
     assert "Held on b." in client.get("/dashboard/queue").text
     assert "t-b" in client.get("/dashboard/stats").text
