@@ -84,7 +84,9 @@ def paths() -> Paths:
             "parameters": query_parameters(QueueQuery),
             "responses": {"200": json_content(ref("Queue"), "A page of the queue."),
                           "400": error("A cursor this API did not give out."),
-                          "401": UNAUTHORIZED, "422": INVALID},
+                          "401": UNAUTHORIZED,
+                          "404": error("No site has that name, or it is out of reach."),
+                          "422": INVALID},
         }},
         "/api/v1/moderation/comments/{comment_id}": {"get": secured | {
             "summary": "A comment in full, with every decision on it, oldest first.",

@@ -54,8 +54,9 @@ def site_b(app, client) -> dict[str, str]:
     appeal = client.post(f"/api/v1/comments/{rejected}/appeals", json={"message": "Why?"},
                          headers={"X-Author-Token": posted[2]["author_token"]})
     assert appeal.status_code == 202, appeal.json
-    return {"comment_id": held, "reported": reported, "rejected": rejected, "appeal_id": str(appeal.json["id"]),
-            "site": "b", "slug": "b", "thread_id": "t-b", "sub": "reader-1",
+    return {"comment_id": held, "reported": reported, "rejected": rejected,
+            "appeal_id": str(appeal.json["id"]), "site": "b", "slug": "b", "thread_id": "t-b",
+            "sub": "reader-1",
             "ada": ada["Authorization"], "mia": f"Bearer {token_for(app, 'mia')}"}
 
 

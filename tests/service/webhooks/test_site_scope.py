@@ -46,3 +46,35 @@ def test_a_site_that_does_not_exist_is_a_422_and_a_patch_rescopes(app, client, a
     assert everywhere.status_code == 200 and everywhere.json["site"] is None
     again = client.patch(f"{API}/{made['id']}", json={"site": "b"}, headers=admin)
     assert again.json["site"] == "b"
+
+
+def test_the_dashboard_adds_an_endpoint_for_one_site_and_changes_it(app, admin_client,
+                                                                    receiver):
+    from tests.support.accounts import csrf_token
+
+    add_site(app, "b")
+    page = "/dashboard/webhooks"
+    assert '<option value="b"' in admin_client.get(page).text
+    added = admin_client.post(page, data={
+        "csrf_token": csrf_token(admin_client, page), "url": receiver.url,
+        "events": ["comment.held"], "enabled": "on", "site": "b"})
+    assert added.status_code == 201
+    [endpoint] = admin_client.get(API, headers=_admin_token(app)).json["webhooks"]
+    assert endpoint["site"] == "b"
+    detail = f"{page}/{endpoint['id']}"
+    assert '<option value="b" selected>' in admin_client.get(detail).text
+    refused = admin_client.post(detail, data={
+        "csrf_token": csrf_token(admin_client, detail), "url": receiver.url,
+        "events": ["comment.held"], "enabled": "on", "site": "nowhere"})
+    assert refused.status_code == 422 and "no site" in refused.text
+    saved = admin_client.post(detail, data={
+        "csrf_token": csrf_token(admin_client, detail), "url": receiver.url,
+        "events": ["comment.held"], "enabled": "on", "site": ""})
+    assert saved.status_code == 303
+    assert admin_client.get(API, headers=_admin_token(app)).json["webhooks"][0]["site"] is None
+
+
+def _admin_token(app) -> dict[str, str]:
+    from tests.support.accounts import bearer, token_for
+
+    return bearer(token_for(app, "ada"))
