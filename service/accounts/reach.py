@@ -41,7 +41,7 @@ def site_in_reach(session: Session, moderator: Moderator, slug: str) -> Site:
     Raises:
         APIError: 404 ``site_not_found`` when there is no such site, or it is out of reach.
     """
-    site = site_by_slug(session, slug) if len(slug) <= 64 else None
+    site = site_by_slug(session, slug)
     if site is None or not reaches(moderator, site.id):
         raise APIError(404, "site_not_found", "No site has that name.")
     return site

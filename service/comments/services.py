@@ -36,7 +36,7 @@ def find_site(slug: str) -> Site:
     Raises:
         APIError: 404 ``site_not_found`` when there is none.
     """
-    site = site_by_slug(db.session(), slug) if len(slug) <= 64 else None
+    site = site_by_slug(db.session(), slug)
     if site is None:
         raise APIError(404, "site_not_found", "No site has that name.")
     return site

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,8 @@ from service.db import Base, iso, utcnow
 DEFAULT_SLUG = "default"
 DEFAULT_SITE_ID = 1
 """The site ``default`` always exists, with this id: the old public paths mean it."""
+SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
+"""A site's slug: 1 to 64 lowercase letters, digits and inner hyphens."""
 
 
 def new_sso_secret() -> str:

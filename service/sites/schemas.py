@@ -13,9 +13,9 @@ from pydantic import (
     StringConstraints,
 )
 
+from service.sites.models import SLUG
 from service.sites.services import check_origin
 
-SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 LOCALE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 MAX_ORIGINS = 50
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -27,7 +27,7 @@ def check_slug(value: str) -> str:
     Raises:
         ValueError: unless it is 1 to 64 lowercase letters, digits and inner hyphens.
     """
-    if not SLUG.match(value):
+    if not SLUG.fullmatch(value):
         raise ValueError("a site's slug has 1 to 64 lowercase letters, digits or inner '-'")
     return value
 

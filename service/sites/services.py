@@ -17,14 +17,16 @@ from sqlalchemy.orm import Session
 
 from service.db import utcnow
 from service.policy import Policy
-from service.sites.models import DEFAULT_SITE_ID, Site
+from service.sites.models import DEFAULT_SITE_ID, SLUG, Site
 
 SITE_ONLY_POLICY_KEYS = ("new_commenter_premoderation",)
 """Keys of a site's policy that are not the model policy's (``Policy.from_overrides``)."""
 
 
 def site_by_slug(session: Session, slug: str) -> Site | None:
-    """The site named ``slug``, or None."""
+    """The site named ``slug``, or None (at once for what cannot be a slug)."""
+    if not SLUG.fullmatch(slug):
+        return None
     return session.scalar(select(Site).where(Site.slug == slug))
 
 

@@ -102,3 +102,26 @@ def test_each_site_holds_reported_comments_at_its_own_reports_to_hold(app, clien
 
     assert client.get(f"/api/v1/comments/{ids['touchy']}").json["status"] == "held"
     assert client.get(f"/api/v1/comments/{ids['relaxed']}").json["status"] == "approved"
+
+
+def test_the_settings_page_sets_the_sites_readers_options(app, admin_client):
+    add_site(app, "strict")
+    token = csrf_token(admin_client, "/dashboard/settings")
+    admin_client.post("/dashboard/site", data={"csrf_token": token, "site": "strict"})
+    assert 'name="site" value="strict"' in admin_client.get("/dashboard/settings").text
+
+    saved = admin_client.post("/dashboard/settings/site", data={
+        "csrf_token": token, "site": "strict", "name": "Strict desk", "locale": "fr",
+        "new_commenter_premoderation": "2"})
+    refused = admin_client.post("/dashboard/settings/site", data={
+        "csrf_token": token, "site": "strict", "name": "", "locale": "fr",
+        "new_commenter_premoderation": "2"}, follow_redirects=True)
+
+    assert saved.status_code == 303
+    assert "nothing was saved: name" in refused.text
+    with app.app_context():
+        strict = site_by_slug(db.session(), "strict")
+        assert strict is not None and strict.name == "Strict desk" and strict.locale == "fr"
+        assert strict.anonymous_allowed is False and strict.new_commenter_premoderation == 2
+        entry = db.session().query(AuditEntry).filter_by(action="settings.changed").one()
+        assert entry.details["changes"]["anonymous_allowed"] == [True, False]
