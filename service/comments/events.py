@@ -85,6 +85,15 @@ def comment_event(db: Session, type_: str, comment: Comment, decision: Decision 
     return event
 
 
+def _site_of(db: Session, site_id: int) -> dict[str, str] | None:
+    """``{"slug", "name"}`` of the site, read once per session (a batch's events share it)."""
+    known: dict[int, dict[str, str] | None] = db.info.setdefault("event_sites", {})
+    if site_id not in known:
+        site = db.get(Site, site_id)
+        known[site_id] = {"slug": site.slug, "name": site.name} if site else None
+    return known[site_id]
+
+
 def _add_event(db: Session, type_: str, comment: Comment, decision: Decision | None) -> Event:
     data: dict[str, Any] = {
         "comment": {
@@ -98,8 +107,8 @@ def _add_event(db: Session, type_: str, comment: Comment, decision: Decision | N
         },
         "thread": {"id": comment.thread_id},
     }
-    if (site := db.get(Site, comment.site_id or DEFAULT_SITE_ID)) is not None:
-        data["site"] = {"slug": site.slug, "name": site.name}
+    if (site := _site_of(db, comment.site_id or DEFAULT_SITE_ID)) is not None:
+        data["site"] = site
     if decision is not None:
         data["decision"] = {
             "outcome": decision.outcome,
