@@ -18,6 +18,7 @@ from service.config import markdown_table
 from service.migrate import upgrade
 from service.perspective.cli import keys
 from service.queueing import QUEUES
+from service.sites.cli import sites
 
 _LAZY_COMMANDS = {
     "bench": ("bench.command", "bench"),
@@ -161,3 +162,4 @@ def _app() -> Flask:
 cli.add_command(moderators)
 cli.add_command(tokens)
 cli.add_command(keys)
+cli.add_command(sites)

@@ -15,6 +15,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from service import db, errors, headers, limits, queueing
 from service.accounts import auth as accounts_auth
 from service.accounts import shell as dashboard
+from service.commenters import views as commenters_dashboard
+from service.commenters.api import bp as commenters_api
 from service.comments.api import bp as comments_api
 from service.config import load_config
 from service.health import bp as health
@@ -28,6 +30,10 @@ from service.moderation.views import spam_settings as moderation_spam_settings
 from service.moderation.views import stats as moderation_stats
 from service.openapi import bp as openapi
 from service.perspective.api import bp as perspective_api
+from service.sites.api import bp as sites_api
+from service.sites.views import bp as sites_dashboard
+from service.threads import views as threads_dashboard
+from service.threads.api import bp as threads_api
 from service.webhooks import tasks as webhook_tasks
 from service.webhooks.api import bp as webhooks_api
 from service.webhooks.views import bp as webhooks_dashboard
@@ -68,6 +74,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(health)
     app.register_blueprint(comments_api)
+    app.register_blueprint(commenters_api)
+    app.register_blueprint(threads_api)
+    app.register_blueprint(threads_dashboard.bp)
+    app.register_blueprint(commenters_dashboard.bp)
     app.register_blueprint(moderation_api)
     app.register_blueprint(moderation_readers_api)
     app.register_blueprint(moderation_queue.bp)
@@ -78,6 +88,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(moderation_learning.bp)
     app.register_blueprint(openapi)
     app.register_blueprint(perspective_api)
+    app.register_blueprint(sites_api)
+    app.register_blueprint(sites_dashboard)
     app.register_blueprint(webhooks_api)
     app.register_blueprint(webhooks_dashboard)
     app.register_blueprint(widget)

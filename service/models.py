@@ -1,10 +1,12 @@
 """Every table, imported in one place for Alembic and the tests."""
 
 from service.accounts.models import ApiToken, AuditEntry, Moderator
+from service.commenters.models import Commenter
 from service.comments.models import Appeal, Comment, Decision, Event, Report
 from service.moderation.learning.models import Candidate, RescoreRun, ShadowDecision
 from service.perspective.models import PerspectiveAnalysis, PerspectiveKey, SuggestedScore
-from service.sites import SiteSettings
+from service.sites.models import Site, moderator_sites
+from service.threads.models import Thread
 from service.webhooks.models import (
     WebhookAttempt,
     WebhookDelivery,
@@ -13,8 +15,9 @@ from service.webhooks.models import (
 )
 
 __all__ = [
-    "ApiToken", "Appeal", "AuditEntry", "Candidate", "Comment", "Decision", "Event", "Moderator",
-    "PerspectiveAnalysis", "PerspectiveKey", "Report", "RescoreRun", "ShadowDecision",
-    "SiteSettings", "SuggestedScore",
+    "ApiToken", "Appeal", "AuditEntry", "Candidate", "Comment", "Commenter", "Decision",
+    "Event", "Moderator", "PerspectiveAnalysis", "PerspectiveKey", "Report", "RescoreRun",
+    "ShadowDecision", "Site", "SuggestedScore", "Thread",
     "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookFanOut",
+    "moderator_sites",
 ]

@@ -15,16 +15,20 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify
 
 from service.apidoc import Paths
+from service.commenters import openapi as commenters
 from service.comments import openapi as comments
 from service.comments import readers_openapi as comments_readers
 from service.moderation import openapi as moderation
 from service.moderation import readers_openapi as moderation_readers
 from service.perspective import openapi as perspective
+from service.sites import openapi as sites
+from service.threads import openapi as threads
 from service.webhooks import openapi as webhooks
 
 bp = Blueprint("openapi", __name__)
 
-FRAGMENTS = (comments, comments_readers, moderation, moderation_readers, perspective, webhooks)
+FRAGMENTS = (comments, comments_readers, moderation, moderation_readers, perspective, sites,
+             webhooks, threads, commenters)
 
 SCHEMAS: dict[str, dict[str, Any]] = {
     "Error": {

@@ -224,8 +224,14 @@ class Verdict:
     """The banned or suspect words that caused it."""
 
 
-def decide(scores: Mapping[str, float], policy: Policy, text: str = "") -> Verdict:
-    """Map one comment's per-label scores, and its ``text``, to a verdict under ``policy``."""
+def decide(scores: Mapping[str, float], policy: Policy, text: str = "",
+           hold: str | None = None) -> Verdict:
+    """Map one comment's per-label scores, and its ``text``, to a verdict under ``policy``.
+
+    ``hold``, when given, is why the comment is pre-moderated whatever its scores (its
+    thread or commenter is, see ``service.commenters.premoderation``): a comment that
+    would be published is held with that reason instead; a rejection stays.
+    """
     rejecting = _reached(scores, policy.reject)
     banned = matched_words(text, policy.banned_words)
     if rejecting or banned:
@@ -240,6 +246,8 @@ def decide(scores: Mapping[str, float], policy: Policy, text: str = "") -> Verdi
         return Verdict(Outcome.HELD, reason, holding, suspect)
     if policy.hold_everything:
         return Verdict(Outcome.HELD, "pre-moderation: every comment is held")
+    if hold:
+        return Verdict(Outcome.HELD, hold)
     return Verdict(Outcome.APPROVED, "all scores below hold thresholds")
 
 

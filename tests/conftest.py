@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pytest
 from redis import Redis
-from sqlalchemy import create_engine, delete, inspect
+from sqlalchemy import create_engine, delete, insert, inspect
 
 import service.models  # noqa: F401 - every table on Base.metadata
 from cli import redis_server
 from service.app import create_app
 from service.db import Base
 from service.migrate import upgrade
+from service.sites.models import DEFAULT_SITE_ID, DEFAULT_SLUG, Site
 from tests.support import databases
 from tests.support.accounts import accounts, admin_client, held, moderator_client  # noqa: F401
 from tests.support.browser import browser, browser_page, live_server  # noqa: F401 - fixtures
@@ -108,5 +109,8 @@ def _empty(database_url: str, redis_url: str) -> None:
         for table in reversed(Base.metadata.sorted_tables):
             if table.name in existing:
                 connection.execute(delete(table))
+        # The site `default` always exists (the migration made it).
+        connection.execute(insert(Site).values(id=DEFAULT_SITE_ID, slug=DEFAULT_SLUG,
+                                               name="Default", policy={}))
     engine.dispose()
     Redis.from_url(redis_url).flushdb()

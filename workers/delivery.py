@@ -21,13 +21,13 @@ from typing import Any, cast
 
 from flask import current_app
 from rq.timeouts import JobTimeoutException
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service import db
-from service.comments.models import Event
+from service.comments.models import Comment, Event
 from service.queueing import enqueue, enqueue_after_commit
 from service.webhooks.models import (
     DeliveryStatus,
@@ -55,9 +55,9 @@ SWEEP_HORIZON = timedelta(days=7)
 def fan_out(*event_ids: str) -> int:
     """Make the deliveries of outbox events and queue their first attempts.
 
-    An endpoint gets an event if it is enabled, subscribes to its type and was
-    registered before the event happened. Running this twice makes no more
-    deliveries.
+    An endpoint gets an event if it is enabled, subscribes to its type, was
+    registered before the event happened, and is for every site or the event's.
+    Running this twice makes no more deliveries.
 
     Args:
         event_ids: the events committed together (one job for one transaction).
@@ -75,9 +75,11 @@ def _fan_out_one(event_id: str) -> int:
             event = session.get(Event, event_id)
             if event is None or session.get(WebhookFanOut, event_id) is not None:
                 return 0
+            comment = session.get(Comment, event.comment_id) if event.comment_id else None
             endpoints = session.scalars(
                 select(WebhookEndpoint).where(WebhookEndpoint.enabled.is_(True),
-                                              WebhookEndpoint.created_at <= event.created_at)
+                                              WebhookEndpoint.created_at <= event.created_at,
+                                              _for_site(comment.site_id if comment else None))
             ).all()
             now = db.utcnow()
             deliveries = [
@@ -93,6 +95,12 @@ def _fan_out_one(event_id: str) -> int:
         log.info("event %s was fanned out by another job", event_id)
         return 0
     return len(deliveries)
+
+
+def _for_site(site_id: int | None) -> ColumnElement[bool]:
+    """Endpoints of every site, and those of the site ``site_id`` (None: of none)."""
+    every = WebhookEndpoint.site_id.is_(None)
+    return every if site_id is None else or_(every, WebhookEndpoint.site_id == site_id)
 
 
 def deliver(delivery_id: int, attempt: int) -> str:

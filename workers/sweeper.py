@@ -25,6 +25,7 @@ from service.comments.models import Comment, Status
 from service.comments.tasks import scoring_job
 from service.moderation.learning.tasks import adapt_due
 from service.queueing import enqueue, redis
+from service.sites.models import Site
 from workers.delivery import sweep as sweep_webhooks
 
 log = logging.getLogger(__name__)
@@ -54,12 +55,15 @@ def schedule_adaptation() -> int:
     hours = current_app.config["ADAPT_EVERY_HOURS"]
     if hours <= 0:
         return 0
-    request = adapt_due(db.session(), timedelta(hours=hours),
-                        current_app.config["ADAPT_MIN_DECISIONS"])
-    db.session().rollback()
-    if request is None or Job.exists(request.job_id, connection=redis()):
-        return 0  # one attempt per period, even when it built nothing
-    return enqueue([request])
+    session = db.session()
+    slugs = session.scalars(select(Site.slug).order_by(Site.id)).all()
+    due = [adapt_due(session, timedelta(hours=hours), current_app.config["ADAPT_MIN_DECISIONS"],
+                     site=slug) for slug in slugs]
+    session.rollback()
+    # one attempt per site and period, even when it built nothing
+    return enqueue([request for request in due
+                    if request is not None and not Job.exists(request.job_id,
+                                                              connection=redis())])
 
 
 def run(app: Flask, interval: float | None = None, rounds: int | None = None) -> None:

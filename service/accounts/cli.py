@@ -31,17 +31,22 @@ def moderators() -> None:
 @moderators.command("add")
 @click.argument("name")
 @click.option("--role", type=click.Choice([role.value for role in Role]), default="moderator",
-              show_default=True, help="Admins may also change the site's settings.")
+              show_default=True, help="Admins may also change the sites' settings.")
+@click.option("--site", "sites", multiple=True, metavar="SLUG",
+              help="A site the moderator sees and decides (repeatable; default: the site "
+                   "default). Admins see every site.")
 @with_appcontext
-def add(name: str, role: str) -> None:
+def add(name: str, role: str, sites: tuple[str, ...]) -> None:
     """Add a moderator; the password is read from standard input (one line)."""
     password = _read_password()
     try:
         with db.transaction() as session:
-            add_moderator(session, name, password, role)
+            moderator = add_moderator(session, name, password, role, sites=sites)
     except AccountError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"added {role} {name}", err=True)
+    reach = ("every site" if moderator.is_admin
+             else "sites " + ", ".join(site.slug for site in moderator.sites))
+    click.echo(f"added {role} {name} ({reach})", err=True)
 
 
 @moderators.command("password")

@@ -11,6 +11,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base, utcnow
+from service.sites.models import Site, moderator_sites
 
 
 class Role(StrEnum):
@@ -37,6 +38,8 @@ class Moderator(UserMixin, Base):
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="moderator",
                                                   order_by="ApiToken.id")
+    sites: Mapped[list[Site]] = relationship(secondary=moderator_sites, order_by=Site.slug)
+    """The sites a moderator sees and decides; an admin sees every site whatever this holds."""
 
     def has_role(self, role: str) -> bool:
         """Whether this moderator may act as ``role`` (an admin may act as anyone)."""

@@ -13,6 +13,7 @@ import functools
 import hashlib
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -29,6 +30,8 @@ from service.accounts.lockout import MAX_FAILURES as MAX_FAILURES
 from service.accounts.models import ApiToken, Moderator, Role
 from service.db import iso, utcnow
 from service.policy import MODEL_ACTOR, RESCORING_ACTOR
+from service.sites.models import DEFAULT_SLUG
+from service.sites.services import site_by_slug
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
@@ -58,11 +61,13 @@ class Login:
 
 
 def add_moderator(session: Session, name: str, password: str, role: str, *,
-                  by: str = CLI_ACTOR) -> Moderator:
-    """Add a moderator to the session.
+                  by: str = CLI_ACTOR, sites: Sequence[str] = ()) -> Moderator:
+    """Add a moderator to the session, who reaches the sites named in ``sites`` (slugs;
+    none given: the site ``default``). Admins reach every site whatever ``sites`` says.
 
     Raises:
-        AccountError: for a name taken or not allowed, a short password or an unknown role.
+        AccountError: for a name taken or not allowed, a short password, an unknown role
+            or an unknown site.
     """
     if not NAME.fullmatch(name) or name.lower() in RESERVED_NAMES:
         raise AccountError("a name has 1 to 80 letters, digits, '.', '_', '@' or '-', and is "
@@ -72,11 +77,17 @@ def add_moderator(session: Session, name: str, password: str, role: str, *,
     check_password(password)
     if session.scalar(select(Moderator.id).where(Moderator.name == name)) is not None:
         raise AccountError(f"a moderator named {name!r} exists already")
+    reached = []
+    for slug in dict.fromkeys(sites or [DEFAULT_SLUG]):
+        site = site_by_slug(session, slug)
+        if site is None:
+            raise AccountError(f"no site {slug!r}; add it with `moderation sites add`")
+        reached.append(site)
     moderator = Moderator(name=name, password_hash=_hasher.hash(password), role=role,
-                          created_at=utcnow())
+                          created_at=utcnow(), sites=reached)
     session.add(moderator)
     record(session, actor=by, action=Action.MODERATOR_ADDED, subject=name,
-           details={"role": role})
+           details={"role": role, "sites": [site.slug for site in reached]})
     return moderator
 
 

@@ -17,7 +17,8 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 from flask.sansio.app import App
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from service.accounts import auth
+from service import db
+from service.accounts import auth, reach
 from service.accounts.models import Role
 from service.accounts.views import audit_log, home, login, tokens
 from service.db import utcnow
@@ -130,4 +131,9 @@ def _navigation() -> dict[str, object]:
     moderator = auth.current_moderator()
     links = [link for link in current_app.extensions["dashboard_nav"]
              if moderator and moderator.has_role(link.role)]
-    return {"nav_links": links, "moderator": moderator}
+    if moderator is None:
+        return {"nav_links": links, "moderator": moderator}
+    session = db.session()
+    return {"nav_links": links, "moderator": moderator,
+            "sites_in_reach": reach.sites_in_reach(session, moderator),
+            "chosen_site": reach.chosen_site(session, moderator)}

@@ -28,13 +28,14 @@ from service.comments.models import Comment, Status
 from service.comments.names import author_key
 from service.db import utcnow
 from service.errors import APIError
+from service.sites.models import DEFAULT_SITE_ID
 from service.text import skeleton
 
 FLOOD_RETRY_AFTER_SECONDS = 30
 
 
 def check_new_comment(session: Session, thread_id: str, author: str, body: str,
-                      config: Mapping[str, Any]) -> None:
+                      config: Mapping[str, Any], site_id: int = DEFAULT_SITE_ID) -> None:
     """Refuse a comment that floods its thread or repeats one just posted.
 
     Args:
@@ -43,13 +44,15 @@ def check_new_comment(session: Session, thread_id: str, author: str, body: str,
         author: the author's name, already validated.
         body: the comment's text, already validated and trimmed.
         config: the app's settings (``MAX_PENDING_PER_THREAD``, ``REPEAT_WINDOW_SECONDS``).
+        site_id: the site the thread is on.
 
     Raises:
         TooManyRequests: 429 with ``Retry-After``, when the thread has too many pending.
         APIError: 409, when the comment repeats one just posted.
     """
-    _check_pending(session, thread_id, config["MAX_PENDING_PER_THREAD"])
-    _check_repeat(session, thread_id, author, body, config["REPEAT_WINDOW_SECONDS"])
+    thread = {"site_id": site_id, "thread_id": thread_id}
+    _check_pending(session, thread, config["MAX_PENDING_PER_THREAD"])
+    _check_repeat(session, thread, author, body, config["REPEAT_WINDOW_SECONDS"])
 
 
 def normalize(text: str) -> str:
@@ -57,25 +60,25 @@ def normalize(text: str) -> str:
     return skeleton(text)
 
 
-def _check_pending(session: Session, thread_id: str, limit: int) -> None:
+def _check_pending(session: Session, thread: dict[str, Any], limit: int) -> None:
     if limit <= 0:
         return
     pending = session.connection().execute(
-        _pending_statement(), {"thread_id": thread_id, "limit": limit}).scalar_one()
+        _pending_statement(), thread | {"limit": limit}).scalar_one()
     if pending >= limit:
         raise TooManyRequests(
             f"This thread has {limit} comments waiting for moderation; try again in a "
             "little while.", retry_after=FLOOD_RETRY_AFTER_SECONDS)
 
 
-def _check_repeat(session: Session, thread_id: str, author: str, body: str,
+def _check_repeat(session: Session, thread: dict[str, Any], author: str, body: str,
                   window_seconds: int) -> None:
     if window_seconds <= 0:
         return
     # The name by its indexed key; the texts of that name in this thread, in Python (a
     # text written with look-alikes matches no SQL filter): usually none or a few.
-    bodies = session.connection().execute(_repeat_statement(), {
-        "key": author_key(author), "thread_id": thread_id,
+    bodies = session.connection().execute(_repeat_statement(), thread | {
+        "key": author_key(author),
         "since": utcnow() - timedelta(seconds=window_seconds)}).scalars()
     text = None
     for recent in bodies:
@@ -93,7 +96,8 @@ def _pending_statement() -> Select[tuple[int]]:
     thread costs no more than a quiet one)."""
     comments = Comment.__table__.c
     waiting = (select(comments.id)
-               .where(comments.thread_id == bindparam("thread_id"),
+               .where(comments.site_id == bindparam("site_id"),
+                      comments.thread_id == bindparam("thread_id"),
                       comments.status == Status.PENDING)
                .limit(bindparam("limit")).subquery())
     return select(func.count()).select_from(waiting)
@@ -105,4 +109,4 @@ def _repeat_statement() -> Select[tuple[str]]:
     comments = Comment.__table__.c
     return select(comments.body).where(
         comments.author_key == bindparam("key"), comments.created_at >= bindparam("since"),
-        comments.thread_id == bindparam("thread_id"))
+        comments.site_id == bindparam("site_id"), comments.thread_id == bindparam("thread_id"))

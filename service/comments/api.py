@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from service import db
+from service.commenters.gate import identify
 from service.comments.appeals import appeal_rejection, check_author
 from service.comments.reasons import author_view
 from service.comments.reports import report_comment
@@ -12,6 +13,7 @@ from service.comments.schemas import NewAppeal, NewComment, NewReport, valid_thr
 from service.comments.services import (
     author_token_hash,
     find_comment,
+    find_site,
     post_comment,
     public_view,
     thread_page,
@@ -20,6 +22,9 @@ from service.comments.spam import client_key
 from service.cursors import InvalidCursor
 from service.errors import APIError, json_object, whole_number
 from service.limits import limiter, posting_limit
+from service.sites.models import DEFAULT_SLUG
+from service.sites.services import origins_of
+from service.threads.gate import open_thread, public_thread
 
 bp = Blueprint("comments", __name__, url_prefix="/api/v1")
 
@@ -29,11 +34,36 @@ MAX_PAGE_SIZE = 100
 @bp.post("/threads/<thread_id>/comments")
 @limiter.limit(posting_limit, methods=["POST"])
 def create_comment(thread_id: str) -> tuple[Response, int, dict[str, str]]:
-    """Store a new comment as pending and queue it for scoring (202)."""
+    """Store a new comment on the site ``default`` as pending and queue it for scoring (202)."""
+    return _create(DEFAULT_SLUG, thread_id)
+
+
+@bp.post("/sites/<site>/threads/<thread_id>/comments")
+@limiter.limit(posting_limit, methods=["POST"])
+def create_site_comment(site: str, thread_id: str) -> tuple[Response, int, dict[str, str]]:
+    """Store a new comment on the site as pending and queue it for scoring (202)."""
+    return _create(site, thread_id)
+
+
+def _create(slug: str, thread_id: str) -> tuple[Response, int, dict[str, str]]:
+    site = find_site(slug)
     _check_thread_id(thread_id)
     new = NewComment.model_validate(json_object())
-    comment, token = post_comment(db.session(), thread_id, new, current_app.config,
-                                  client=request.remote_addr)
+    session = db.session()
+    # Who posts, and to which thread: both refuse here (401, 403), before anything is
+    # stored; what they make is committed with the comment, in post_comment.
+    commenter = identify(session, site, request.headers.get("Authorization"))
+    # The headline and link count from the site's allowed origins and the service's own
+    # (its demo article), as for CORS (service.widget.cors).
+    open_thread(session, site, thread_id, origin=request.headers.get("Origin"),
+                allowed_origins=[*origins_of(site, current_app.config),
+                                 request.host_url.rstrip("/")],
+                title=new.title, url=new.url)
+    if commenter is not None:
+        new = new.model_copy(update={"author": commenter.name})
+    comment, token = post_comment(session, thread_id, new, current_app.config,
+                                  client=request.remote_addr, site=site,
+                                  commenter_id=commenter.id if commenter else None)
     location = url_for(".get_comment", comment_id=comment.id)
     return jsonify(comment.public_dict() | {"author_token": token}), 202, {"Location": location}
 
@@ -82,16 +112,31 @@ def appeal(comment_id: str) -> tuple[Response, int]:
 
 @bp.get("/threads/<thread_id>/comments")
 def list_comments(thread_id: str) -> Response:
-    """The thread's published comments, oldest first (``order=newest``: newest first),
-    a page at a time."""
+    """The thread's published comments on the site ``default``, oldest first
+    (``order=newest``: newest first), a page at a time."""
+    return _listing(DEFAULT_SLUG, thread_id)
+
+
+@bp.get("/sites/<site>/threads/<thread_id>/comments")
+def list_site_comments(site: str, thread_id: str) -> Response:
+    """The thread's published comments on the site, oldest first (``order=newest``:
+    newest first), a page at a time."""
+    return _listing(site, thread_id)
+
+
+def _listing(slug: str, thread_id: str) -> Response:
+    site = find_site(slug)
     _check_thread_id(thread_id)
     try:
         page, next_cursor = thread_page(db.session(), thread_id, limit=_limit(),
-                                        newest=_newest_first(), cursor=request.args.get("cursor"))
+                                        newest=_newest_first(), cursor=request.args.get("cursor"),
+                                        site_id=site.id)
     except InvalidCursor:
         raise APIError(400, "invalid_cursor", "cursor is not one this API gave out.") from None
     return jsonify({
         "thread_id": thread_id,
+        "site": site.public_dict(),
+        "thread": public_thread(db.session(), site.id, thread_id),
         "comments": [comment.public_dict() for comment in page],
         "next_cursor": next_cursor,
     })

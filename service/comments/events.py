@@ -14,6 +14,7 @@ from service import metrics
 from service.comments.models import READERS_ACTOR, Comment, Decision, Event, Status
 from service.db import iso, utcnow
 from service.policy import MODEL_ACTOR, RESCORING_ACTOR
+from service.sites.models import DEFAULT_SITE_ID, Site
 
 INSERTED_EVENTS = "events_inserted"
 """The ``session.info`` key under which ``insert_new_comment`` leaves the ``(id, type)`` of
@@ -39,7 +40,7 @@ def insert_new_comment(db: Session, comment: Comment) -> None:
     event_id = f"msg_{uuid.uuid4().hex}"
     connection.execute(insert(cast(Table, Event.__table__)), {
         "id": event_id, "type": "comment.created", "comment_id": comment.id,
-        "payload": _payload(comment, None), "created_at": comment.created_at})
+        "payload": _payload(db, comment, None), "created_at": comment.created_at})
     db.info.setdefault(INSERTED_EVENTS, []).append((event_id, "comment.created"))
 
 
@@ -108,13 +109,22 @@ def comment_event(db: Session, type_: str, comment: Comment, decision: Decision 
     return event
 
 
+def _site_of(db: Session, site_id: int) -> dict[str, str] | None:
+    """``{"slug", "name"}`` of the site, read once per session (a batch's events share it)."""
+    known: dict[int, dict[str, str] | None] = db.info.setdefault("event_sites", {})
+    if site_id not in known:
+        site = db.get(Site, site_id)
+        known[site_id] = {"slug": site.slug, "name": site.name} if site else None
+    return known[site_id]
+
+
 def _add_event(db: Session, type_: str, comment: Comment, decision: Decision | None) -> Event:
-    event = Event(type=type_, comment_id=comment.id, payload=_payload(comment, decision))
+    event = Event(type=type_, comment_id=comment.id, payload=_payload(db, comment, decision))
     db.add(event)
     return event
 
 
-def _payload(comment: Comment, decision: Decision | None) -> dict[str, Any]:
+def _payload(db: Session, comment: Comment, decision: Decision | None) -> dict[str, Any]:
     data: dict[str, Any] = {
         "comment": {
             "id": str(comment.id),
@@ -127,6 +137,8 @@ def _payload(comment: Comment, decision: Decision | None) -> dict[str, Any]:
         },
         "thread": {"id": comment.thread_id},
     }
+    if (site := _site_of(db, comment.site_id or DEFAULT_SITE_ID)) is not None:
+        data["site"] = site
     if decision is not None:
         data["decision"] = {
             "outcome": decision.outcome,

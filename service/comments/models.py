@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.comments import names
 from service.db import Base, iso, utcnow
+from service.sites.models import DEFAULT_SITE_ID, Site
 
 READERS_ACTOR = "readers"
 """The actor of a hold that readers' reports caused."""
@@ -34,14 +35,20 @@ class Comment(Base):
 
     __tablename__ = "comments"
     __table_args__ = (
-        Index("ix_comments_thread_status_created", "thread_id", "status", "created_at", "id"),
+        Index("ix_comments_site_thread_status_created", "site_id", "thread_id", "status",
+              "created_at", "id"),
         Index("ix_comments_status_created", "status", "created_at"),
         Index("ix_comments_created", "created_at"),
         Index("ix_comments_author_key_created", "author_key", "created_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), default=DEFAULT_SITE_ID,
+                                         server_default=str(DEFAULT_SITE_ID))
     thread_id: Mapped[str] = mapped_column(String(200))
+    """The thread's key within its site (``service.threads``: the ``threads`` row)."""
+    commenter_id: Mapped[int | None] = mapped_column(ForeignKey("commenters.id"), index=True)
+    """The signed-in commenter who wrote it (``service.commenters``); None: anonymous."""
     parent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("comments.id"))
     author: Mapped[str] = mapped_column(String(80))
     author_key: Mapped[str | None] = mapped_column(String(32), default=_key_of_author)
@@ -63,6 +70,7 @@ class Comment(Base):
     # The SHA-256 of the token that the POST gave the author, to show them their comment.
     author_token_hash: Mapped[str | None] = mapped_column(String(64))
 
+    site: Mapped[Site] = relationship()
     decisions: Mapped[list[Decision]] = relationship(
         back_populates="comment", order_by="Decision.id", cascade="all, delete-orphan"
     )

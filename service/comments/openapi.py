@@ -46,6 +46,17 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "type": "object", "required": ["thread_id", "comments", "next_cursor"],
         "properties": {
             "thread_id": {"type": "string"},
+            "site": {"type": "object", "description": "The site the thread is on.",
+                     "properties": {"slug": {"type": "string"}, "locale": {"type": "string"},
+                                    "anonymous_allowed": {"type": "boolean"}}},
+            "thread": {"type": "object", "description": (
+                "The thread: its headline and link (null until a page of an allowed origin "
+                "gives them), and whether it is closed to new comments."),
+                       "required": ["id", "title", "url", "closed"],
+                       "properties": {"id": {"type": "string"},
+                                      "title": {"type": ["string", "null"]},
+                                      "url": {"type": ["string", "null"]},
+                                      "closed": {"type": "boolean"}}},
             "comments": {"type": "array", "items": ref("Comment")},
             "next_cursor": {"type": ["string", "null"]},
         },
@@ -76,39 +87,62 @@ AUTHOR_TOKEN = {"name": "X-Author-Token", "in": "header", "required": True,
                 "description": "The author_token that posting the comment answered."}
 
 
+def _thread_paths(thread: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Posting to a thread and listing it."""
+    return {
+        "post": {
+            "tags": ["comments"], "summary": "Post a comment; it is scored before it shows.",
+            "description": (
+                "A signed-in commenter sends `Authorization: Bearer <JWT>`: HS256 with the "
+                "site's SSO secret, claims sub, name and exp; the comment is shown under "
+                "the token's name (the body's author is ignored)."),
+            "parameters": [thread],
+            "requestBody": {"required": True,
+                            "content": {"application/json": {"schema": ref("NewComment")}}},
+            "responses": {
+                "202": json_content(ref("PostedComment"), (
+                    "Stored: pending and queued for scoring, or held or rejected at once "
+                    "by a link rule of the spam stage.")),
+                "400": error("The body is not JSON."),
+                "401": error("invalid_token: the commenter's token is malformed, expired or "
+                             "signed with another secret; sign_in_required: the site takes "
+                             "no anonymous comments."),
+                "403": error("commenter_banned: the commenter may not comment; "
+                             "thread_closed: the thread takes no new comments."),
+                "404": error("The thread id is not valid."),
+                "409": error("The same comment was posted just before."),
+                "415": error("The body is not sent as application/json."),
+                "422": INVALID,
+                "429": error("Too many comments from this client; see Retry-After."),
+            },
+        },
+        "get": {
+            "tags": ["comments"], "summary": "The thread's published comments, oldest first.",
+            "parameters": [thread,
+                           {"name": "limit", "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+                           {"name": "cursor", "in": "query", "schema": {"type": "string"}}],
+            "responses": {"200": json_content(ref("CommentPage"), "A page of comments."),
+                          "400": error("A bad limit or cursor."),
+                          "404": error("The thread id is not valid.")},
+        },
+    }
+
+
 def paths() -> Paths:
     """The API that readers' clients (the widget) use."""
     thread = path_parameter("thread_id", "1 to 200 letters, digits, '-', '_' or '.'.")
+    thread_paths = _thread_paths(thread)
+    site = path_parameter("site", "The site's slug (the paths without it mean `default`).")
+    per_site = {method: operation | {
+        "parameters": [site, *operation["parameters"]],
+        "responses": operation["responses"] | {
+            "404": error("No site has that name (site_not_found), or the thread id is not "
+                         "valid.")}}
+        for method, operation in thread_paths.items()}
     return {
-        "/api/v1/threads/{thread_id}/comments": {
-            "post": {
-                "tags": ["comments"], "summary": "Post a comment; it is scored before it shows.",
-                "parameters": [thread],
-                "requestBody": {"required": True,
-                                "content": {"application/json": {"schema": ref("NewComment")}}},
-                "responses": {
-                    "202": json_content(ref("PostedComment"), (
-                        "Stored: pending and queued for scoring, or held or rejected at once "
-                        "by a link rule of the spam stage.")),
-                    "400": error("The body is not JSON."),
-                    "404": error("The thread id is not valid."),
-                    "409": error("The same comment was posted just before."),
-                    "415": error("The body is not sent as application/json."),
-                    "422": INVALID,
-                    "429": error("Too many comments from this client; see Retry-After."),
-                },
-            },
-            "get": {
-                "tags": ["comments"], "summary": "The thread's published comments, oldest first.",
-                "parameters": [thread,
-                               {"name": "limit", "in": "query",
-                                "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
-                               {"name": "cursor", "in": "query", "schema": {"type": "string"}}],
-                "responses": {"200": json_content(ref("CommentPage"), "A page of comments."),
-                              "400": error("A bad limit or cursor."),
-                              "404": error("The thread id is not valid.")},
-            },
-        },
+        "/api/v1/threads/{thread_id}/comments": thread_paths,
+        "/api/v1/sites/{site}/threads/{thread_id}/comments": per_site,
         "/api/v1/comments/{comment_id}": {
             "get": {
                 "tags": ["comments"], "summary": "A comment's status; its text once published.",

@@ -6,7 +6,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
-from service.sites import SITE_ID, SiteSettings
+from service.sites.models import DEFAULT_SITE_ID
+from service.sites.services import site_by_id
 
 
 class ReaderSettings(BaseModel):
@@ -20,15 +21,14 @@ class ReaderSettings(BaseModel):
         "Days after a rejection in which its author may appeal."))
 
 
-def reader_settings(session: Session) -> ReaderSettings:
+def reader_settings(session: Session, site_id: int = DEFAULT_SITE_ID) -> ReaderSettings:
     """The site's settings for reports and appeals: the saved ones, else the defaults."""
-    saved = session.get(SiteSettings, SITE_ID)
-    return ReaderSettings.model_validate((saved.readers if saved else None) or {})
+    return ReaderSettings.model_validate(site_by_id(session, site_id).readers or {})
 
 
-def save_reader_settings(session: Session, settings: ReaderSettings, by: str) -> None:
+def save_reader_settings(session: Session, settings: ReaderSettings, by: str,
+                         site_id: int = DEFAULT_SITE_ID) -> None:
     """Keep ``settings`` (the caller commits)."""
-    saved = session.get(SiteSettings, SITE_ID) or SiteSettings(id=SITE_ID, policy={})
-    saved.readers = settings.model_dump()
-    saved.updated_at, saved.updated_by = utcnow(), by
-    session.add(saved)
+    site = site_by_id(session, site_id)
+    site.readers = settings.model_dump()
+    site.updated_at, site.updated_by = utcnow(), by

@@ -48,10 +48,19 @@ RULE_TEXTS = {
     REPORTED: "Readers reported it; a moderator will read it.",
     APPEAL_OVERTURNED: "A moderator reviewed your appeal and published it.",
     "premoderation": "A moderator reads every comment on this site before it is published.",
+    "premoderation.thread": ("A moderator reads every comment on this article before it is "
+                             "published."),
+    "premoderation.commenter": "A moderator reads your comments before they are published.",
+    "premoderation.new_commenter": ("A moderator reads a new commenter's first comments "
+                                    "before they are published."),
     "banned_words": "It contains words or phrases that this site does not publish.",
     "suspect_words": "It contains words that a moderator reads first.",
     "rules": "It was not published under the site's rules.",
 }
+PREMODERATION_WORDS = (("premoderation.thread", "on this thread"),
+                       ("premoderation.commenter", "this commenter's"),
+                       ("premoderation.new_commenter", "new commenter's"))
+"""How the reasons of ``service.commenters.premoderation`` are told apart (lower case)."""
 MODERATOR_TEXTS = {
     "offensive": "A moderator found it offensive.",
     "abusive": "A moderator found it abusive towards others.",
@@ -85,7 +94,9 @@ def reason_of(decision: Decision) -> dict[str, str]:
 def _model_reason(decision: Decision) -> dict[str, str]:
     reason = decision.reason.lower()
     if "pre-moderation" in reason:
-        return {"code": "premoderation", "text": RULE_TEXTS["premoderation"]}
+        code = next((code for code, words in PREMODERATION_WORDS if words in reason),
+                    "premoderation")
+        return {"code": code, "text": RULE_TEXTS[code]}
     labels = [label for label in LABELS if label in reason.replace("identity attack",
                                                                    "identity_attack")]
     texts, codes = [], []
@@ -125,7 +136,8 @@ def author_view(session: Session, comment: Comment, public: dict[str, Any]) -> d
 
 def appeal_window(session: Session, rejection: Decision) -> dict[str, Any]:
     """``{"until", "open"}``: until when the author may appeal ``rejection``."""
-    until = rejection.created_at + timedelta(days=reader_settings(session).appeal_days)
+    settings = reader_settings(session, rejection.comment.site_id)
+    until = rejection.created_at + timedelta(days=settings.appeal_days)
     window: dict[str, Any] = {"until": iso(until), "open": utcnow() < until}
     if not window["open"]:
         window["text"] = "The time to appeal is over."

@@ -45,7 +45,7 @@ def report_comment(session: Session, comment: Comment, new: NewReport,
         return False, False
     comment_event(session, "comment.reported", comment, report=report.as_dict())
     active = active_reports(session, comment)
-    if len(active) < reader_settings(session).reports_to_hold:
+    if len(active) < reader_settings(session, comment.site_id).reports_to_hold:
         return True, False
     reasons = Counter(report.reason for report in active)
     summary = ", ".join(f"{reason.replace('_', ' ')} x{count}"

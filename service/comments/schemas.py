@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from service.text import is_blank, strip_invisible
+from service.threads.schemas import Title, Url
 
 THREAD_ID = re.compile(r"^[A-Za-z0-9._-]{1,200}$")
 # C0 controls but tab, newline and carriage return; DEL and the C1 controls.
@@ -49,10 +50,17 @@ class NewComment(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     body: Body = Field(description="The comment, 1 to 5,000 characters after trimming.")
-    author: Author = Field(description="The name shown with the comment, 1 to 80 characters.")
+    author: Author | None = Field(default=None, description=(
+        "The name shown with the comment, 1 to 80 characters; required unless the request "
+        "signs the commenter in (Authorization: Bearer <JWT>), whose name is shown instead."))
     parent_id: Annotated[uuid.UUID | None, Field(strict=False)] = Field(
         default=None, description="The comment this one answers, in the same thread."
     )
+    title: Title | None = Field(default=None, description=(
+        "The article's headline; kept for a new thread when the request comes from one of "
+        "the site's allowed origins."))
+    url: Url | None = Field(default=None, description=(
+        "The article's address; kept like ``title``, when it is on an allowed origin."))
 
 
 def valid_thread_id(thread_id: str) -> bool:

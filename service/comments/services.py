@@ -33,10 +33,26 @@ from service.cursors import decode_cursor, encode_cursor
 from service.errors import APIError
 from service.policy import MODEL_ACTOR
 from service.queueing import enqueue_after_commit
+from service.sites.models import DEFAULT_SITE_ID, Site
+from service.sites.services import site_by_slug
+
+
+def find_site(slug: str) -> Site:
+    """The site named ``slug`` in a public path.
+
+    Raises:
+        APIError: 404 ``site_not_found`` when there is none.
+    """
+    site = site_by_slug(db.session(), slug)
+    if site is None:
+        raise APIError(404, "site_not_found", "No site has that name.")
+    return site
 
 
 def post_comment(session: Session, thread_id: str, new: NewComment,
-                 config: Mapping[str, Any], client: str | None = None) -> tuple[Comment, str]:
+                 config: Mapping[str, Any], client: str | None = None,
+                 site: Site | None = None,
+                 commenter_id: int | None = None) -> tuple[Comment, str]:
     """Store a new comment with its ``comment.created`` event, and queue its scoring.
 
     The comment and its event are one transaction; the scoring job is queued after it
@@ -51,6 +67,8 @@ def post_comment(session: Session, thread_id: str, new: NewComment,
         new: the comment.
         config: the app's settings.
         client: the client's address, kept only as a keyed hash.
+        site: the site the thread is on (None: the site ``default``).
+        commenter_id: the signed-in commenter who wrote it (``service.commenters``).
 
     Returns:
         The comment, and the token that shows the author their comment (kept hashed).
@@ -58,23 +76,30 @@ def post_comment(session: Session, thread_id: str, new: NewComment,
     Raises:
         APIError: when the comment breaks a posting rule or names a parent elsewhere.
     """
-    check_new_comment(session, thread_id, new.author, new.body, config)
+    site_id = site.id if site is not None else DEFAULT_SITE_ID
+    author = new.author
+    if author is None:  # only a signed-in commenter's comment goes without (their name)
+        raise APIError(422, "invalid_input", "author: is required",
+                       fields={"author": "is required"})
+    check_new_comment(session, thread_id, author, new.body, config, site_id)
     comments = Comment.__table__.c
-    if new.parent_id is not None and session.connection().scalar(
-            select(comments.thread_id).where(comments.id == new.parent_id)) != thread_id:
+    if new.parent_id is not None and session.connection().execute(
+            select(comments.thread_id, comments.site_id).where(comments.id == new.parent_id)
+    ).first() != (thread_id, site_id):
         raise APIError(422, "invalid_input", "parent_id: no such comment in this thread",
                        fields={"parent_id": "no such comment in this thread"})
     token = secrets.token_urlsafe(24)
     links = find_links(new.body)
     comment = Comment(
-        id=uuid.uuid4(), thread_id=thread_id, parent_id=new.parent_id, author=new.author,
-        author_key=author_key(new.author), body=new.body, status=Status.PENDING,
-        created_at=db.utcnow(), client=client_key(client, config["SECRET_KEY"]),
-        link_sites=sites_linked(links), author_token_hash=author_token_hash(token),
+        id=uuid.uuid4(), site_id=site_id, thread_id=thread_id, parent_id=new.parent_id,
+        author=author, author_key=author_key(author), commenter_id=commenter_id,
+        body=new.body, status=Status.PENDING, created_at=db.utcnow(),
+        client=client_key(client, config["SECRET_KEY"]), link_sites=sites_linked(links),
+        author_token_hash=author_token_hash(token),
     )
     with db.transaction() as session:
-        verdict = check_links(session, Candidate(new.author, new.body, comment.client, links),
-                              spam_settings(session)) if links else None
+        verdict = check_links(session, Candidate(author, new.body, comment.client, links),
+                              spam_settings(session, site_id)) if links else None
         if verdict is None:
             # The usual case: two Core INSERTs, no unit of work; the near-duplicate and
             # flood rules are met by the scoring worker, before the model.
@@ -125,8 +150,10 @@ def public_view(session: Session, comment: Comment) -> dict[str, Any]:
 
 
 def thread_page(session: Session, thread_id: str, *, limit: int, newest: bool,
-                cursor: str | None) -> tuple[list[Comment], str | None]:
-    """One page of a thread's published comments, and the cursor of the next page.
+                cursor: str | None, site_id: int = DEFAULT_SITE_ID,
+                ) -> tuple[list[Comment], str | None]:
+    """One page of a thread's published comments on the site ``site_id``, and the cursor
+    of the next page.
 
     A reply is listed only once the comment it answers is published too.
 
@@ -140,7 +167,8 @@ def thread_page(session: Session, thread_id: str, *, limit: int, newest: bool,
                         .exists())
     query = (
         select(Comment)
-        .where(Comment.thread_id == thread_id, Comment.status == Status.APPROVED,
+        .where(Comment.site_id == site_id, Comment.thread_id == thread_id,
+               Comment.status == Status.APPROVED,
                or_(Comment.parent_id.is_(None), published_parent))
         .order_by(*((Comment.created_at.desc(), Comment.id.desc()) if newest
                     else (Comment.created_at, Comment.id)))

@@ -40,7 +40,8 @@ from sqlalchemy.orm import Session
 from service.comments.links import Link, is_shortener, site_of, without_links
 from service.comments.models import Comment, Status
 from service.db import utcnow
-from service.sites import SITE_ID, SiteSettings
+from service.sites.models import DEFAULT_SITE_ID
+from service.sites.services import site_by_id
 
 SPAM_ACTOR_MODEL = "spam-rules/1"
 """The ``model`` of a decision taken by the spam stage (its actor is the model's)."""
@@ -144,18 +145,17 @@ def client_key(address: str | None, secret: str) -> str | None:
     return hmac.new(secret.encode(), address.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def spam_settings(session: Session) -> SpamSettings:
+def spam_settings(session: Session, site_id: int = DEFAULT_SITE_ID) -> SpamSettings:
     """The site's spam rules: the saved ones, else the defaults."""
-    saved = session.get(SiteSettings, SITE_ID)
-    return SpamSettings.model_validate((saved.spam if saved else None) or {})
+    return SpamSettings.model_validate(site_by_id(session, site_id).spam or {})
 
 
-def save_spam_settings(session: Session, settings: SpamSettings, by: str) -> None:
+def save_spam_settings(session: Session, settings: SpamSettings, by: str,
+                       site_id: int = DEFAULT_SITE_ID) -> None:
     """Keep ``settings`` as the site's spam rules (the caller commits)."""
-    saved = session.get(SiteSettings, SITE_ID) or SiteSettings(id=SITE_ID, policy={})
-    saved.spam = settings.model_dump()
-    saved.updated_at, saved.updated_by = utcnow(), by
-    session.add(saved)
+    site = site_by_id(session, site_id)
+    site.spam = settings.model_dump()
+    site.updated_at, site.updated_by = utcnow(), by
 
 
 def check_links(session: Session, new: Candidate, settings: SpamSettings) -> SpamVerdict | None:

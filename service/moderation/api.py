@@ -9,10 +9,12 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from service import db
 from service.accounts.auth import current_moderator, require_token
 from service.accounts.models import Moderator
-from service.comments.services import find_comment
+from service.commenters.services import subs_of
+from service.comments.models import Comment
 from service.cursors import InvalidCursor
 from service.errors import APIError, json_object
 from service.moderation.schemas import BulkDecisionRequest, DecisionRequest, QueueQuery
+from service.moderation.scope import api_scope, comment_in_reach
 from service.moderation.services import (
     QueueItem,
     UnknownComments,
@@ -21,6 +23,7 @@ from service.moderation.services import (
     parent_of,
     review_queue,
 )
+from service.threads.services import headlines
 
 bp = Blueprint("moderation_api", __name__, url_prefix="/api/v1/moderation")
 
@@ -30,12 +33,15 @@ bp = Blueprint("moderation_api", __name__, url_prefix="/api/v1/moderation")
 def queue() -> Response:
     """A page of the queue: held comments (or another status), filtered and ordered."""
     query = QueueQuery.model_validate(request.args.to_dict())
+    session = db.session()
+    scope = api_scope(session, _moderator(), query.site)
     try:
-        page = review_queue(db.session(), query)
+        page = review_queue(session, query, scope)
     except InvalidCursor as error:
         raise APIError(400, "invalid_cursor", f"cursor: {error}.") from None
     return jsonify({
-        "comments": [_item_dict(item) for item in page.items],
+        "comments": _with_threads([_item_dict(item) for item in page.items],
+                                  [item.comment for item in page.items]),
         "total": page.total,
         "next_cursor": page.next_cursor,
     })
@@ -46,10 +52,11 @@ def queue() -> Response:
 def comment(comment_id: str) -> Response:
     """A comment in full, with every decision on it, oldest first, and what drove the
     model's score of a comment it held."""
-    found = find_comment(comment_id)
+    found = comment_in_reach(comment_id, _moderator())
     session = db.session()
     item = QueueItem(found, model_decision(found), parent_of(session, found))
-    return jsonify(_item_dict(item) | {
+    [data] = _with_threads([_item_dict(item)], [found])
+    return jsonify(data | {
         "explanation": item.explanation,
         "decisions": [decision.as_dict() for decision in found.decisions],
     })
@@ -59,7 +66,7 @@ def comment(comment_id: str) -> Response:
 @require_token()
 def decide(comment_id: str) -> tuple[Response, int, dict[str, str]]:
     """Approve or reject a comment, or reverse an earlier decision (201)."""
-    found = find_comment(comment_id)
+    found = comment_in_reach(comment_id, _moderator())
     body = DecisionRequest.model_validate(json_object())
     with db.transaction() as session:
         decided, unchanged = moderate(session, [found.id], body, _moderator())
@@ -90,9 +97,24 @@ def decide_many() -> Response:
     })
 
 
+def _with_threads(items: list[dict[str, Any]], comments: list[Comment]
+                  ) -> list[dict[str, Any]]:
+    """The items with their thread's headline, link and counts, and their commenter's sub."""
+    session = db.session()
+    found, subs = headlines(session, comments), subs_of(session, comments)
+    for data, comment in zip(items, comments, strict=True):
+        headline = found[(comment.site_id, comment.thread_id)]
+        data["thread"] = {"id": comment.thread_id, "title": headline.title,
+                          "url": headline.url, "closed": headline.closed,
+                          "counts": headline.counts}
+        data["commenter"] = subs.get(comment.commenter_id) if comment.commenter_id else None
+    return items
+
+
 def _item_dict(item: QueueItem) -> dict[str, Any]:
     comment = item.comment
-    data = comment.public_dict() | {"author": comment.author, "body": comment.body}
+    data = comment.public_dict() | {"author": comment.author, "body": comment.body,
+                                    "site": comment.site.slug}
     data["scores"] = item.scores
     data["flagged"] = item.flagged
     data["parent"] = ({"id": str(item.parent.id), "author": item.parent.author,

@@ -35,6 +35,12 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                             "description": "Labels whose score reached a threshold."},
                 "parent": {"type": ["object", "null"],
                            "description": "The comment this one answers."},
+                "thread": {"type": "object", "description": (
+                    "The comment's thread: id, title and url (null until known), closed, "
+                    "and its comments' counts per status.")},
+                "commenter": {"type": ["string", "null"], "description": (
+                    "The signed-in commenter's sub (their page: "
+                    "/api/v1/moderation/sites/{site}/commenters/{sub}); null: anonymous.")},
                 "decisions": {"type": "array", "items": ref("Decision"),
                               "description": "Oldest first (only on a single comment)."},
                 "explanation": {
@@ -78,7 +84,9 @@ def paths() -> Paths:
             "parameters": query_parameters(QueueQuery),
             "responses": {"200": json_content(ref("Queue"), "A page of the queue."),
                           "400": error("A cursor this API did not give out."),
-                          "401": UNAUTHORIZED, "422": INVALID},
+                          "401": UNAUTHORIZED,
+                          "404": error("No site has that name, or it is out of reach."),
+                          "422": INVALID},
         }},
         "/api/v1/moderation/comments/{comment_id}": {"get": secured | {
             "summary": "A comment in full, with every decision on it, oldest first.",

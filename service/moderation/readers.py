@@ -23,6 +23,7 @@ from service.comments.reasons import APPEAL_OVERTURNED, REPORTED
 from service.comments.reports import active_reports
 from service.db import utcnow
 from service.errors import APIError
+from service.moderation.scope import Scope, in_scope
 
 REPORTS_DISMISSED = "reports.dismissed"
 APPEAL_DECIDED = "appeal.decided"
@@ -47,6 +48,8 @@ class AppealQuery(BaseModel):
 
     status: Literal["open", "upheld", "overturned"] = "open"
     limit: int = Field(default=50, ge=1, le=100)
+    site: str | None = Field(default=None, max_length=64, description=(
+        "Only this site's (its slug); without it, every site one reaches."))
 
 
 @dataclass(frozen=True)
@@ -64,11 +67,14 @@ class ReportedItem:
         return dict(sorted(counts.items(), key=lambda item: -item[1]))
 
 
-def reported(session: Session, limit: int = 50) -> list[ReportedItem]:
-    """Comments with active reports, most reported first."""
+def reported(session: Session, limit: int = 50, scope: Scope = None) -> list[ReportedItem]:
+    """Comments with active reports on the sites of ``scope`` (None: every site), most
+    reported first."""
     rows = session.execute(
         select(Report.comment_id, func.count().label("reports"))
-        .where(Report.dismissed_at.is_(None)).group_by(Report.comment_id)
+        .join(Comment, Comment.id == Report.comment_id)
+        .where(Report.dismissed_at.is_(None), in_scope(Comment.site_id, scope))
+        .group_by(Report.comment_id)
         .order_by(func.count().desc(), func.min(Report.created_at)).limit(limit)).all()
     items = []
     for comment_id, _ in rows:
@@ -104,25 +110,28 @@ def dismiss_reports(session: Session, comment: Comment, moderator: Moderator,
     audit.record(session, actor=moderator.name, action=REPORTS_DISMISSED,
                  subject=str(comment.id), reason=note, details={
                      "reports": len(reports), "from": previous, "to": comment.status,
-                     "reasons": [report.reason for report in reports]})
+                     "reasons": [report.reason for report in reports],
+                     "site": comment.site.slug})
     return len(reports)
 
 
-def appeals_queue(session: Session, query: AppealQuery) -> list[Appeal]:
-    """Appeals of ``query.status``, oldest first."""
-    return list(session.scalars(select(Appeal).where(Appeal.status == query.status)
+def appeals_queue(session: Session, query: AppealQuery, scope: Scope = None) -> list[Appeal]:
+    """Appeals of ``query.status`` on the sites of ``scope`` (None: every site), oldest first."""
+    return list(session.scalars(select(Appeal).join(Comment, Comment.id == Appeal.comment_id)
+                                .where(Appeal.status == query.status,
+                                       in_scope(Comment.site_id, scope))
                                 .order_by(Appeal.created_at, Appeal.id).limit(query.limit)))
 
 
-def find_appeal(session: Session, appeal_id: str) -> Appeal:
-    """The appeal with that id.
+def find_appeal(session: Session, appeal_id: str, scope: Scope = None) -> Appeal:
+    """The appeal with that id, of a comment on the sites of ``scope`` (None: any).
 
     Raises:
-        APIError: 404 when there is none.
+        APIError: 404 when there is none (in scope).
     """
     valid = appeal_id.isascii() and appeal_id.isdigit() and len(appeal_id) < 12
     appeal = session.get(Appeal, int(appeal_id)) if valid else None
-    if appeal is None:
+    if appeal is None or (scope is not None and appeal.comment.site_id not in scope):
         raise APIError(404, "not_found", "No appeal has that id.")
     return appeal
 
@@ -155,6 +164,7 @@ def decide_appeal(session: Session, appeal: Appeal, decision: AppealDecision,
                  subject=str(comment.id), reason=decision.reason, details={
                      "appeal_id": appeal.id, "decision_id": appeal.decision_id,
                      "decision_actor": appeal.decision.actor,
-                     "published_decision_id": published.id if published else None})
+                     "published_decision_id": published.id if published else None,
+                     "site": comment.site.slug})
     return appeal
 

@@ -49,6 +49,13 @@ SCHEMAS: dict[str, dict[str, Any]] = {
 }
 
 
+SITE = {"name": "site", "in": "query", "required": False, "schema": {"type": "string"},
+        "description": "Only this site's (its slug); without it, every site one reaches."}
+
+
+NO_SITE = error("No site has that name, or it is out of reach.")
+
+
 def paths() -> Paths:
     """Reported comments and appeals, for holders of a moderator's bearer token."""
     secured = {"security": [{"bearerAuth": []}], "tags": ["moderation"]}
@@ -57,8 +64,9 @@ def paths() -> Paths:
     return {
         "/api/v1/moderation/reported": {"get": secured | {
             "summary": "Comments with reports no moderator dismissed, most reported first.",
+            "parameters": [SITE],
             "responses": {"200": json_content(ref("ReportedComments"), "The comments."),
-                          "401": UNAUTHORIZED},
+                          "401": UNAUTHORIZED, "404": NO_SITE},
         }},
         "/api/v1/moderation/comments/{comment_id}/reports/dismissal": {"post": secured | {
             "summary": "Dismiss a comment's reports; it stays, or is again, published.",
@@ -71,7 +79,7 @@ def paths() -> Paths:
             "summary": "The appeals queue, oldest first.",
             "parameters": query_parameters(AppealQuery),
             "responses": {"200": json_content(ref("AppealQueue"), "The appeals."),
-                          "401": UNAUTHORIZED, "422": INVALID},
+                          "401": UNAUTHORIZED, "404": NO_SITE, "422": INVALID},
         }},
         "/api/v1/moderation/appeals/{appeal_id}/decisions": {"post": secured | {
             "summary": "Uphold or overturn an appeal; overturning publishes the comment.",

@@ -18,7 +18,7 @@ from pydantic import (
 
 from service.comments.schemas import valid_thread_id
 from service.policy import LABELS, Policy
-from service.sites import check_origin
+from service.sites.services import check_origin
 
 REASON_CODES = ("offensive", "abusive", "spam", "off-topic", "other")
 """Why a comment was rejected; the dashboard offers these, the API suggests them."""
@@ -69,6 +69,8 @@ class QueueQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: Literal["held", "approved", "rejected", "pending"] = "held"
+    site: str | None = Field(default=None, max_length=64, description=(
+        "Only this site's comments (its slug); without it, every site one reaches."))
     thread: Annotated[str | None, AfterValidator(_thread)] = None
     label: Label | None = Field(default=None, description=(
         "Only comments whose score of this label reached its hold threshold."))

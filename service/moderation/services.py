@@ -20,10 +20,12 @@ from sqlalchemy.sql.expression import FunctionElement
 
 from service.accounts import audit
 from service.accounts.models import Moderator
+from service.accounts.reach import reachable_site_ids
 from service.comments.events import record_decision
 from service.comments.models import Comment, Decision
 from service.cursors import InvalidCursor, decode_cursor, encode_cursor
 from service.moderation.schemas import DecisionRequest, QueueQuery
+from service.moderation.scope import Scope, in_scope
 from service.policy import LABELS, MODEL_ACTOR
 
 
@@ -95,8 +97,9 @@ def flagged_labels(decision: Decision) -> dict[str, str]:
     return flagged
 
 
-def review_queue(session: Session, query: QueueQuery) -> QueuePage:
-    """One page of the queue: the comments of ``query.status`` that match its filters.
+def review_queue(session: Session, query: QueueQuery, scope: Scope = None) -> QueuePage:
+    """One page of the queue: the comments of ``query.status`` on the sites of ``scope``
+    (None: every site) that match its filters.
 
     Raises:
         InvalidCursor: for a cursor this function did not make for this order.
@@ -106,7 +109,7 @@ def review_queue(session: Session, query: QueueQuery) -> QueuePage:
     base = (
         select(Comment, model, top.label("top"))
         .outerjoin(model, and_(model.comment_id == Comment.id, model.actor == MODEL_ACTOR))
-        .where(Comment.status == query.status)
+        .where(Comment.status == query.status, in_scope(Comment.site_id, scope))
     )
     if query.thread:
         base = base.where(Comment.thread_id == query.thread)
@@ -147,11 +150,14 @@ def moderate(session: Session, comment_ids: Sequence[uuid.UUID], request: Decisi
         The decisions taken, and the comments left alone.
 
     Raises:
-        UnknownComments: when an id names no comment (nothing is decided).
+        UnknownComments: when an id names no comment, or one of a site out of the
+            moderator's reach (nothing is decided).
     """
     wanted = list(dict.fromkeys(comment_ids))
     found = {comment.id: comment for comment in session.scalars(
-        select(Comment).where(Comment.id.in_(wanted)).with_for_update())}
+        select(Comment).where(Comment.id.in_(wanted),
+                              in_scope(Comment.site_id, reachable_site_ids(moderator)))
+        .with_for_update())}
     if missing := [comment_id for comment_id in wanted if comment_id not in found]:
         raise UnknownComments(missing)
     scored = {decision.comment_id: decision for decision in session.scalars(
@@ -176,6 +182,7 @@ def moderate(session: Session, comment_ids: Sequence[uuid.UUID], request: Decisi
                      subject=str(decision.comment_id), reason=request.reason, details={
                          "from": previous, "decision_id": decision.id,
                          "thread_id": decision.comment.thread_id, "scores": decision.scores,
+                         "site": decision.comment.site.slug,
                      })
     return [decision for decision, _ in decided], unchanged
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from service.comments.models import READERS_ACTOR, Comment, Decision, Status
 from service.comments.spam import SPAM_ACTOR_MODEL
 from service.db import utcnow
+from service.moderation.scope import Scope, in_scope
 from service.policy import MODEL_ACTOR, RESCORING_ACTOR
 
 MAX_COMMENTS = 50_000
@@ -62,14 +63,16 @@ def actor_kind(decision: Decision) -> str:
     return "readers" if decision.actor == READERS_ACTOR else "moderators"
 
 
-def overview(session: Session, days: int = 14) -> Overview:
-    """The figures of the last ``days`` days, today included."""
+def overview(session: Session, days: int = 14, scope: Scope = None) -> Overview:
+    """The figures of the last ``days`` days, today included, of the sites of ``scope``
+    (None: every site)."""
     today = utcnow().date()
     day_list = [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
     start = datetime.combine(day_list[0], time())
     comments = list(session.execute(
         select(Comment.id, Comment.thread_id, Comment.created_at, Comment.status)
-        .where((Comment.created_at >= start) | Comment.status.in_(WAITING))
+        .where((Comment.created_at >= start) | Comment.status.in_(WAITING),
+               in_scope(Comment.site_id, scope))
         .order_by(Comment.created_at.desc()).limit(MAX_COMMENTS + 1)))
     truncated = len(comments) > MAX_COMMENTS
     comments = comments[:MAX_COMMENTS]

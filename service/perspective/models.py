@@ -6,25 +6,26 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base, utcnow
+from service.sites.models import DEFAULT_SITE_ID, DEFAULT_SLUG, Site
 
-DEFAULT_SITE = "default"
+DEFAULT_SITE = DEFAULT_SLUG
 
 
 class PerspectiveKey(Base):
     """An API key of the Perspective-compatible endpoint; only its SHA-256 is stored.
 
-    ``site`` is the slug of the site the key scores for (a plain string until sites
-    are a table of their own).
+    ``site_id`` is the site the key scores for; ``site`` its slug.
     """
 
     __tablename__ = "perspective_keys"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80))
-    site: Mapped[str] = mapped_column(String(80), default=DEFAULT_SITE)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), default=DEFAULT_SITE_ID,
+                                         server_default=str(DEFAULT_SITE_ID))
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hint: Mapped[str] = mapped_column(String(16))
     """The key's first characters, to tell keys apart in lists."""
@@ -33,9 +34,16 @@ class PerspectiveKey(Base):
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 
+    site_row: Mapped[Site] = relationship()
+
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def site(self) -> str:
+        """The slug of the site the key scores for."""
+        return self.site_row.slug
 
 
 class PerspectiveAnalysis(Base):

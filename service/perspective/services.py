@@ -38,6 +38,7 @@ from service.perspective.schemas import (
 )
 from service.perspective.spans import sentence_spans
 from service.queueing import ANALYZE_QUEUE, enqueue
+from service.sites.services import site_by_slug
 
 KEY_PREFIX = "psk_"
 LAST_USED_EVERY = timedelta(minutes=1)
@@ -67,13 +68,21 @@ def unavailable(message: str = "The scoring workers did not answer in time; try 
 
 def create_key(session: Session, name: str, *, site: str = DEFAULT_SITE, quota: int,
                by: str) -> tuple[PerspectiveKey, str]:
-    """Add a key to the session; return it and its secret (shown once, then only hashed)."""
+    """Add a key for the site ``site`` (a slug) to the session; return it and its secret
+    (shown once, then only hashed).
+
+    Raises:
+        ValueError: for a bad name or quota, or a site that does not exist.
+    """
     if not name.strip() or len(name) > 80:
         raise ValueError("a key's name has 1 to 80 characters")
     if quota < 1:
         raise ValueError("the quota is at least 1 request per second")
+    site_row = site_by_slug(session, site or DEFAULT_SITE)
+    if site_row is None:
+        raise ValueError(f"no site {site!r}; add it with `moderation sites add`")
     secret = KEY_PREFIX + secrets.token_urlsafe(30)
-    key = PerspectiveKey(name=name, site=site or DEFAULT_SITE, key_hash=secret_digest(secret),
+    key = PerspectiveKey(name=name, site_row=site_row, key_hash=secret_digest(secret),
                          hint=secret[:10], quota_per_second=quota, created_at=utcnow())
     session.add(key)
     session.flush()

@@ -146,12 +146,15 @@ def resend_failed(endpoint_id: str) -> tuple[Response, int]:
 
 @contextmanager
 def _url_checked() -> Iterator[None]:
-    """Turn an ``UnsafeURL`` into a 422 that says what is wrong with the url."""
+    """Turn an ``UnsafeURL`` or an unknown site into a 422 that says what is wrong."""
     try:
         yield
     except UnsafeURL as error:
         raise APIError(422, "invalid_input", f"url: {error}",
                        fields={"url": str(error)}) from None
+    except services.UnknownSite as error:
+        raise APIError(422, "invalid_input", str(error),
+                       fields={"site": str(error)}) from None
 
 
 def _find(endpoint_id: str) -> WebhookEndpoint:

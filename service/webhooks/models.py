@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base, iso, utcnow
+from service.sites.models import Site
 
 EVENT_TYPES = ("comment.created", "comment.approved", "comment.held", "comment.rejected",
                "comment.reported", "reports.dismissed", "comment.appealed", "appeal.decided")
@@ -43,6 +44,8 @@ class WebhookEndpoint(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     url: Mapped[str] = mapped_column(String(2000))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"), index=True)
+    """The site whose events it receives; None: every site's."""
     description: Mapped[str] = mapped_column(Text, default="")
     events: Mapped[list[str]] = mapped_column(JSON)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -56,6 +59,7 @@ class WebhookEndpoint(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
+    site: Mapped[Site | None] = relationship()
     deliveries: Mapped[list[WebhookDelivery]] = relationship(
         back_populates="endpoint", cascade="all, delete-orphan", passive_deletes=True
     )
@@ -73,6 +77,7 @@ class WebhookEndpoint(Base):
         return {
             "id": str(self.id),
             "url": self.url,
+            "site": self.site.slug if self.site else None,
             "description": self.description,
             "events": self.events,
             "enabled": self.enabled,

@@ -34,6 +34,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "properties": {
             "id": {"type": "string", "format": "uuid"},
             "url": {"type": "string", "format": "uri"},
+            "site": {"type": ["string", "null"],
+                     "description": "The site whose events it receives; null: every site's."},
             "description": {"type": "string"},
             "events": {"type": "array", "items": {"type": "string", "enum": list(EVENT_TYPES)}},
             "enabled": {"type": "boolean"},
@@ -98,6 +100,9 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                 "properties": {
                     "comment": {"type": "object", "description": "The comment, in full."},
                     "thread": {"type": "object", "properties": {"id": {"type": "string"}}},
+                    "site": {"type": "object", "description": "The comment's site.",
+                             "properties": {"slug": {"type": "string"},
+                                            "name": {"type": "string"}}},
                     "decision": {
                         "type": "object", "description": "Not on comment.created.",
                         "properties": {

@@ -27,6 +27,7 @@ URL = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500),
                         AfterValidator(_plain_text)]
 Events = Annotated[list[EventType], Field(min_length=1)]
+SiteSlug = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
 
 class NewEndpoint(BaseModel):
@@ -38,6 +39,8 @@ class NewEndpoint(BaseModel):
     events: Events
     description: Description = ""
     enabled: bool = True
+    site: SiteSlug | None = Field(None, description=(
+        "The slug of the site whose events it receives; null: every site's."))
 
 
 class EndpointChanges(BaseModel):
@@ -49,7 +52,13 @@ class EndpointChanges(BaseModel):
     events: Events | None = None
     description: Description | None = None
     enabled: bool | None = None
+    site: SiteSlug | None = Field(None, description=(
+        "The slug of the site whose events it receives; null: every site's."))
 
     def changes(self) -> dict[str, object]:
-        """The fields that were given (a field given as null counts as not given)."""
-        return self.model_dump(exclude_none=True)
+        """The fields that were given (a field given as null counts as not given, but
+        ``site``, where null means every site)."""
+        given = self.model_dump(exclude_none=True)
+        if "site" in self.model_fields_set:
+            given["site"] = self.site
+        return given

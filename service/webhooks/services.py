@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from service.accounts.audit import record
 from service.db import utcnow
 from service.queueing import enqueue_after_commit
+from service.sites.models import Site
+from service.sites.services import site_by_slug
 from service.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from service.webhooks.signing import new_secret
 from service.webhooks.tasks import attempt_job
@@ -23,22 +25,25 @@ from service.webhooks.urls import check_url
 
 
 def create(session: Session, *, by: str, url: str, events: Sequence[str],
-           description: str = "", enabled: bool = True,
+           description: str = "", enabled: bool = True, site: str | None = None,
            allow_private: bool = False) -> WebhookEndpoint:
     """Add an endpoint with a new secret to the session; ``by`` is the admin's name.
 
+    ``site`` (a slug) limits it to that site's events; None: every site's.
+
     Raises:
         UnsafeURL: when ``url`` may not be called.
+        UnknownSite: when there is no site ``site``.
     """
     check_url(url, allow_private=allow_private)
     now = utcnow()
     endpoint = WebhookEndpoint(url=url, events=list(dict.fromkeys(events)),
                                description=description, enabled=enabled, secret=new_secret(),
-                               created_at=now, updated_at=now)
+                               site=_site(session, site), created_at=now, updated_at=now)
     session.add(endpoint)
     session.flush()
     record(session, actor=by, action="webhook.created", subject=str(endpoint.id),
-           details={"url": url, "events": endpoint.events})
+           details={"url": url, "events": endpoint.events, "site": site})
     return endpoint
 
 
@@ -56,12 +61,27 @@ def change(session: Session, endpoint: WebhookEndpoint, changes: dict[str, Any],
         endpoint.events = list(dict.fromkeys(changes["events"]))
     if "description" in changes:
         endpoint.description = changes["description"]
+    if "site" in changes:
+        endpoint.site = _site(session, changes["site"])
     if changes.get("enabled") is True and not endpoint.enabled:
         endpoint.enabled, endpoint.disabled_reason, endpoint.failing_since = True, None, None
     elif changes.get("enabled") is False and endpoint.enabled:
         disable(session, endpoint, f"Disabled by {by}.")
     record(session, actor=by, action="webhook.changed", subject=str(endpoint.id),
            details=changes)
+
+
+class UnknownSite(LookupError):
+    """A site slug that names no site."""
+
+
+def _site(session: Session, slug: str | None) -> Site | None:
+    if slug is None:
+        return None
+    site = site_by_slug(session, slug)
+    if site is None:
+        raise UnknownSite(f"site: no site {slug!r}")
+    return site
 
 
 def delete(session: Session, endpoint: WebhookEndpoint, *, by: str) -> None:

@@ -52,7 +52,7 @@ def create() -> tuple[str, int, dict[str, str]]:
         with db.transaction() as session:
             endpoint = services.create(session, by=_admin(), **new.model_dump(),
                                         allow_private=_allow_private())
-    except (ValidationError, UnsafeURL) as error:
+    except (ValidationError, UnsafeURL, services.UnknownSite) as error:
         flash(f"The endpoint was not added: {_explain(error)}.", "error")
         page = _index_page() | {"form": submitted}
         return render_template("webhooks/index.html", **page), 422, {}
@@ -78,7 +78,7 @@ def change(endpoint_id: str) -> Response | tuple[str, int]:
         with db.transaction() as session:
             services.change(session, found, changes, by=_admin(),
                              allow_private=_allow_private())
-    except (ValidationError, UnsafeURL) as error:
+    except (ValidationError, UnsafeURL, services.UnknownSite) as error:
         flash(f"Nothing was saved: {_explain(error)}.", "error")
         return render_template("webhooks/endpoint.html",
                                **_endpoint_page(found) | {"form": submitted}), 422
@@ -174,13 +174,15 @@ def _endpoint_page(found: WebhookEndpoint) -> dict[str, Any]:
             "older": deliveries[PAGE_SIZE - 1].id if len(deliveries) > PAGE_SIZE else None,
             "status": status, "statuses": list(DeliveryStatus), "event_types": EVENT_TYPES,
             "form": {"url": found.url, "events": found.events,
-                     "description": found.description, "enabled": found.enabled}}
+                     "description": found.description, "enabled": found.enabled,
+                     "site": found.site.slug if found.site else None}}
 
 
 def _endpoint_form() -> dict[str, Any]:
     return {"url": request.form.get("url", ""), "events": request.form.getlist("events"),
             "description": request.form.get("description", ""),
-            "enabled": request.form.get("enabled") == "on"}
+            "enabled": request.form.get("enabled") == "on",
+            "site": request.form.get("site") or None}
 
 
 
@@ -191,8 +193,10 @@ def _refuse_if_disabled(found: WebhookEndpoint) -> bool:
     return True
 
 
-def _explain(error: ValidationError | UnsafeURL) -> str:
-    return validation_message(error)[0] if isinstance(error, ValidationError) else f"url: {error}"
+def _explain(error: ValidationError | UnsafeURL | services.UnknownSite) -> str:
+    if isinstance(error, ValidationError):
+        return validation_message(error)[0]
+    return str(error) if isinstance(error, services.UnknownSite) else f"url: {error}"
 
 
 def _find(endpoint_id: str) -> WebhookEndpoint:

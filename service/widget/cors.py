@@ -1,21 +1,27 @@
 """CORS for the public API, so that the widget can call it from publishers' pages.
 
-Only the sites' allowed origins and the service's own get the CORS headers; any
-other page's script is left unable to read the answers. The allowed origins are
-looked up on each cross-origin request (``service.sites.allowed_origins``) because
-administrators may change them while the service runs; Flask-CORS takes a fixed
-list, hence this small hook instead.
+Only a site's allowed origins and the service's own get the CORS headers; any other
+page's script is left unable to read the answers. Which site: the one in the path
+(``/api/v1/sites/<site>/threads/...``), the site ``default`` on the old paths
+(``/api/v1/threads/...``), and any site for ``/api/v1/comments/...`` (a comment's
+status, reports and appeals, reached by id from the page that posted it). The origins
+are looked up on each cross-origin request because administrators may change them
+while the service runs; Flask-CORS takes a fixed list, hence this small hook instead.
 """
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask, Response, current_app, request
+from sqlalchemy import select
 
 from service import db
-from service.sites import allowed_origins
+from service.sites.models import DEFAULT_SITE_ID, Site
+from service.sites.services import origins_of, site_by_id, site_by_slug
 
-PUBLIC_API = ("/api/v1/threads/", "/api/v1/comments/")
-"""Path prefixes of the API that the widget uses; the moderation API gets no CORS."""
+PUBLIC_API = re.compile(r"/api/v1/(?:threads/|comments/|sites/(?P<site>[^/]+)/threads/)")
+"""Paths of the API that the widget uses; the moderation and sites' admin APIs get no CORS."""
 PREFLIGHT_MAX_AGE = 600
 
 
@@ -25,18 +31,21 @@ def init_app(app: Flask) -> None:
 
 def add_cors_headers(response: Response) -> Response:
     """Let an allowed origin read the answer, and answer its preflight requests."""
-    if not request.path.startswith(PUBLIC_API):
+    public = PUBLIC_API.match(request.path)
+    if public is None:
         return response
     response.vary.add("Origin")
     origin = request.headers.get("Origin")
-    if not origin or not _is_allowed(origin):
+    if not origin or not _is_allowed(origin, public):
         return response
     response.headers["Access-Control-Allow-Origin"] = origin
     response.headers["Access-Control-Expose-Headers"] = "Location, Retry-After"
     if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
         response.headers["Access-Control-Allow-Methods"] = "GET, POST"
+        # Authorization: a signed-in commenter's token (the widget's data-auth-token).
         # X-Author-Token: the author's view of their comment, and their appeal.
-        response.headers["Access-Control-Allow-Headers"] = "Content-Type, X-Author-Token"
+        response.headers["Access-Control-Allow-Headers"] = (
+            "Content-Type, Authorization, X-Author-Token")
         response.headers["Access-Control-Max-Age"] = str(PREFLIGHT_MAX_AGE)
     return response
 
@@ -46,8 +55,19 @@ def own_origin() -> str:
     return request.host_url.rstrip("/")
 
 
-def _is_allowed(origin: str) -> bool:
+def _is_allowed(origin: str, public: re.Match[str]) -> bool:
     if origin == own_origin():
         return True
-    allowed = allowed_origins(db.session(), current_app.config)
-    return origin.lower() in {entry.rstrip("/").lower() for entry in allowed}
+    return origin.lower() in {entry.rstrip("/").lower() for entry in _origins(public)}
+
+
+def _origins(public: re.Match[str]) -> list[str]:
+    """The allowed origins for the path: its site's, or every site's for a comment."""
+    session, config = db.session(), current_app.config
+    slug = public.group("site")
+    if slug is not None:
+        site = site_by_slug(session, slug)
+        return origins_of(site, config) if site is not None else []
+    if request.path.startswith("/api/v1/threads/"):
+        return origins_of(site_by_id(session, DEFAULT_SITE_ID), config)
+    return [origin for site in session.scalars(select(Site)) for origin in origins_of(site, config)]

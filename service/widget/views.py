@@ -1,4 +1,5 @@
-"""The widget's script at ``/widget.js`` and the demo article at ``/``."""
+"""The widget's script at ``/widget.js``, its strings in other languages, and the demo
+article at ``/``."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ bp = Blueprint("widget", __name__, template_folder="templates", static_folder="s
 SCRIPT = Path(__file__).parent / "static" / "widget.js"
 SCRIPT_MAX_AGE = 300
 """Seconds browsers and CDNs may keep the script before asking again (by ETag)."""
+LOCALES = Path(__file__).parent / "static" / "locales"
+"""One JSON file per language (``fr.json``): the widget's strings, under the keys of the
+English ones in widget.js; served as static files at ``/widget/static/locales/``."""
 DEMO_THREAD = "ukraine-peace-deal"
 DEMO_CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
             "form-action 'self'; frame-ancestors 'none'")
@@ -39,6 +43,22 @@ def script() -> WerkzeugResponse:
     response.cache_control.max_age = SCRIPT_MAX_AGE
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     return response.make_conditional(request)
+
+
+@bp.after_request
+def share_locales(response: Response) -> Response:
+    """Let the widget fetch its strings from any publisher's page, and keep them a while.
+
+    They are public and the same for everyone (no cookies, no credentials), hence ``*``.
+    """
+    if request.endpoint == "widget.static" and (request.view_args or {}).get(
+            "filename", "").startswith("locales/"):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+        response.cache_control.no_cache = None
+        response.cache_control.public = True
+        response.cache_control.max_age = SCRIPT_MAX_AGE
+    return response
 
 
 def minified_script() -> tuple[bytes, str]:

@@ -23,6 +23,7 @@ PUBLIC = {
     "static", "widget.static", "dashboard.static", "dashboard_stats.static",  # files
     "widget.article", "widget.script",  # the demo page and the widget
     "comments.create_comment", "comments.get_comment", "comments.list_comments",  # public API
+    "comments.create_site_comment", "comments.list_site_comments",  # the same, per site
     "comments.report", "comments.appeal",  # readers' reports; appeals (an author's token)
     "health.healthz", "health.readyz", "health.prometheus", "openapi.openapi",
     "dashboard_login.login",

@@ -67,6 +67,23 @@ def urls(rule, ids: dict[str, str]) -> list[str]:
     return found
 
 
+def commenter_token(app, sub: str) -> dict[str, str]:
+    """The header of a commenter of the site default, signed in with its SSO secret."""
+    import time
+
+    import jwt
+    from sqlalchemy import select
+
+    from service import db
+    from service.sites.models import Site
+
+    with app.app_context():
+        secret = db.session().scalar(select(Site.sso_secret).where(Site.slug == "default"))
+    token = jwt.encode({"sub": sub, "name": "Ann", "exp": int(time.time()) + 3600}, secret,
+                       algorithm="HS256")
+    return {"Authorization": f"Bearer {token}"}
+
+
 @pytest.fixture
 def settings(settings: dict) -> dict:
     settings.update(RATELIMIT_ENABLED=False, WEBHOOK_ALLOW_PRIVATE_URLS=True)
@@ -85,7 +102,11 @@ def test_no_route_answers_any_of_these_values_with_a_5xx(app, client):
     endpoint = client.post("/api/v1/webhooks", headers=headers,
                            json={"url": "http://127.0.0.1:9/hook", "events": ["comment.held"]})
     assert endpoint.status_code == 201, endpoint.json
-    ids = {"comment_id": comment_id, "endpoint_id": endpoint.json["id"], "thread_id": "t1"}
+    signed_in = client.post("/api/v1/threads/t1/comments", json={"body": "Signed in."},
+                            headers=commenter_token(app, "u-1"))
+    assert signed_in.status_code == 202, signed_in.json
+    ids = {"comment_id": comment_id, "endpoint_id": endpoint.json["id"], "thread_id": "t1",
+           "site": "default", "sub": "u-1"}
     parameters = query_parameters()
     assert {"limit", "cursor", "before", "order", "status"} <= set(parameters)
 

@@ -9,8 +9,8 @@ from flask import current_app
 
 from service import db
 from service.moderation.learning.candidates import CandidateError, build_candidate
+from service.moderation.learning.labels import UnknownSite, site_policy
 from service.moderation.learning.tasks import SCHEDULE_ACTOR
-from service.sites import current_policy
 
 log = logging.getLogger(__name__)
 
@@ -20,10 +20,9 @@ def adapt_site(site: str, by: str = SCHEDULE_ACTOR) -> str | None:
     decisions)."""
     try:
         with db.transaction() as session:
-            candidate = build_candidate(session, current_policy(session, current_app.config),
-                                        site=site, by=by)
-            name = candidate.name
-    except CandidateError as error:
+            policy = site_policy(session, current_app.config, site)
+            name = build_candidate(session, policy, site=site, by=by).name
+    except (CandidateError, UnknownSite) as error:
         log.info("no candidate for site %s: %s", site, error)
         return None
     log.info("built candidate %s for site %s", name, site)

@@ -25,13 +25,15 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from service import db, metrics
+from service.commenters.premoderation import hold_reasons
 from service.comments.campaigns import screen
 from service.comments.events import record_model_decisions
 from service.comments.models import Comment, Decision, Status
-from service.comments.spam import SPAM_ACTOR_MODEL, spam_settings
-from service.moderation.learning.scoring import deciders
+from service.comments.spam import SPAM_ACTOR_MODEL, SpamVerdict, spam_settings
+from service.moderation.learning.scoring import Deciders, deciders
 from service.policy import MODEL_ACTOR, Outcome
-from service.sites import current_policy
+from service.sites.models import Site
+from service.sites.services import policy_of
 from workers.scoring.explain import explain
 from workers.scoring.scorer import load_scorer
 
@@ -60,7 +62,13 @@ def score_comment(comment_id: str) -> dict[str, int]:
     try:
         # The spam rules that compare comments with one another come first: a comment
         # they decide never reaches the model.
-        prints, spam = screen(session, comments, spam_settings(session))
+        prints: dict[uuid.UUID, bytes] = {}
+        spam: dict[uuid.UUID, SpamVerdict] = {}
+        for site_id in {comment.site_id for comment in comments}:
+            site_prints, site_spam = screen(
+                session, [comment for comment in comments if comment.site_id == site_id],
+                spam_settings(session, site_id))
+            prints, spam = prints | site_prints, spam | site_spam
         to_score = [comment for comment in comments if comment.id not in spam]
         scorer = load_scorer(config)
         started = time.perf_counter()
@@ -71,8 +79,12 @@ def score_comment(comment_id: str) -> dict[str, int]:
         release(session, token)
         raise
     with db.transaction():
-        deciding = deciders(session, current_policy(session, config))
-        verdicts = {comment.id: deciding.decide(comment_scores, comment.body)
+        sites = site_deciders(session, config, to_score)
+        # Pre-moderated threads and commenters, and new commenters' first comments, are
+        # held whatever their scores (the policy stays pure: it is given the reason).
+        holds = hold_reasons(session, to_score)
+        verdicts = {comment.id: sites[comment.site_id].decide(comment_scores, comment.body,
+                                                               holds.get(comment.id))
                     for comment, comment_scores in zip(to_score, scores, strict=True)}
         explanations = {
             comment.id: explain(scorer, comment.body, comment_scores["toxicity"])
@@ -84,13 +96,13 @@ def score_comment(comment_id: str) -> dict[str, int]:
                     | {key: verdict.outcome for key, verdict in spam.items()})
         won = win(session, token, comments, outcomes, now, prints)
         decided = [comment for comment in comments if comment.id in won]
-        thresholds = deciding.thresholds()
         record_model_decisions(session, [
             *((comment, Decision(
                 comment_id=comment.id, outcome=verdicts[comment.id].outcome, actor=MODEL_ACTOR,
                 reason=verdicts[comment.id].reason, code=None,
                 scores={k: round(v, 6) for k, v in comment_scores.items()},
-                model=deciding.model(scorer.model_id), thresholds=thresholds,
+                model=sites[comment.site_id].model(scorer.model_id),
+                thresholds=sites[comment.site_id].thresholds(),
                 explanation=explanations.get(comment.id), created_at=now))
               for comment, comment_scores in zip(to_score, scores, strict=True)
               if comment.id in won),
@@ -99,16 +111,27 @@ def score_comment(comment_id: str) -> dict[str, int]:
                 reason=spam[comment.id].reason, code=spam[comment.id].code,
                 model=SPAM_ACTOR_MODEL, created_at=now))
               for comment in comments if comment.id in spam and comment.id in won)])
-        deciding.record_shadows(session, [
-            (comment.id, comment_scores, comment.body, verdicts[comment.id].outcome.value)
-            for comment, comment_scores in zip(to_score, scores, strict=True)
-            if comment.id in won], now)
+        for site_id, deciding in sites.items():
+            deciding.record_shadows(session, [
+                (comment.id, comment_scores, comment.body, verdicts[comment.id].outcome.value)
+                for comment, comment_scores in zip(to_score, scores, strict=True)
+                if comment.id in won and comment.site_id == site_id], now)
     for comment in decided:
         if comment.decided_at is None:  # win set it
             raise RuntimeError(f"comment {comment.id} was decided without a decision time")
         metrics.TIME_TO_DECISION.observe((comment.decided_at - comment.created_at).total_seconds())
     log.info("scored %d comments, decided %d", len(comments), len(decided))
     return {"claimed": len(comments), "decided": len(decided)}
+
+
+def site_deciders(session: Session, config: Mapping[str, Any],
+                  comments: Sequence[Comment]) -> dict[int, Deciders]:
+    """How each site the comments were posted to decides (its policy, its promoted and
+    shadow candidates), by site id."""
+    sites = session.scalars(select(Site).where(
+        Site.id.in_({comment.site_id for comment in comments})))
+    return {site.id: deciders(session, policy_of(site, config), site.slug)
+            for site in sites.all()}
 
 
 def claim(session: Session, comment_id: uuid.UUID, token: str, batch_size: int,

@@ -17,14 +17,15 @@ from flask import current_app
 from sqlalchemy import select
 
 from service import db
+from service.commenters.premoderation import hold_reasons
 from service.comments.events import record_decision
 from service.comments.models import Comment, Decision, Status
 from service.comments.spam import SPAM_ACTOR_MODEL
-from service.moderation.learning.labels import site_slug
+from service.moderation.learning.labels import learning_site
 from service.moderation.learning.models import RescoreRun, RescoreStatus
 from service.moderation.learning.scoring import deciders
 from service.policy import MODEL_ACTOR, RESCORING_ACTOR
-from service.sites import current_policy
+from service.sites.services import policy_of, site_by_id
 from workers.scoring.jobs import score_comment
 from workers.scoring.scorer import load_scorer
 
@@ -38,18 +39,20 @@ def rescore_run(run_id: int) -> dict[str, int]:
         run = session.get(RescoreRun, run_id)
         if run is None or run.status == RescoreStatus.DONE:
             return {}
-        site_slug(run.site)  # the site filter joins here once comments carry a site
+        site_id = learning_site(session, run.site).id
         pending = list(session.scalars(select(Comment.id).where(
-            Comment.status == Status.PENDING).order_by(Comment.created_at)))
+            Comment.site_id == site_id, Comment.status == Status.PENDING)
+            .order_by(Comment.created_at)))
         held = list(session.scalars(select(Comment.id).where(
-            Comment.status == Status.HELD).order_by(Comment.created_at)))
+            Comment.site_id == site_id, Comment.status == Status.HELD)
+            .order_by(Comment.created_at)))
         run.status, run.total = RescoreStatus.RUNNING, len(pending) + len(held)
         run.rescored = run.skipped = run.changed = 0
     try:
         _pending(run_id, pending)
         batch = current_app.config["SCORING_BATCH_SIZE"]
         for start in range(0, len(held), batch):
-            _held(run_id, held[start:start + batch])
+            _held(run_id, site_id, held[start:start + batch])
     except Exception as error:
         with db.transaction():
             failed = session.get(RescoreRun, run_id)
@@ -89,7 +92,7 @@ def _rescorable(decisions: Sequence[Decision]) -> bool:
         decisions[0].scores)
 
 
-def _held(run_id: int, ids: Sequence[uuid.UUID]) -> None:
+def _held(run_id: int, site_id: int, ids: Sequence[uuid.UUID]) -> None:
     config, session = current_app.config, db.session()
     comments = [c for c in session.scalars(select(Comment).where(Comment.id.in_(ids)))
                 if c.status == Status.HELD and _rescorable(c.decisions)]
@@ -99,13 +102,16 @@ def _held(run_id: int, ids: Sequence[uuid.UUID]) -> None:
     scorer_id = load_scorer(config).model_id
     rescored = changed = 0
     with db.transaction():
-        deciding = deciders(session, current_policy(session, config))
+        site = site_by_id(session, site_id)
+        deciding = deciders(session, policy_of(site, config), site.slug)
+        holds = hold_reasons(session, list(session.scalars(
+            select(Comment).where(Comment.id.in_(list(bodies))))))
         for comment_id, comment_scores in zip(bodies, scores, strict=True):
             comment = session.scalars(select(Comment).where(Comment.id == comment_id)
                                       .with_for_update()).one()
             if comment.status != Status.HELD or not _rescorable(comment.decisions):
                 continue  # a moderator (or readers) got there first
-            verdict = deciding.decide(comment_scores, comment.body)
+            verdict = deciding.decide(comment_scores, comment.body, holds.get(comment_id))
             recorded = {k: round(v, 6) for k, v in comment_scores.items()}
             if verdict.outcome == Status.HELD:
                 session.add(Decision(comment=comment, outcome=verdict.outcome,

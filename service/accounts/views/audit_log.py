@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from service import db
+from service.accounts import reach
 from service.accounts.audit import Action
-from service.accounts.auth import login_required
+from service.accounts.auth import acting_moderator, login_required
 from service.accounts.models import AuditEntry
 from service.errors import APIError, whole_number
 
@@ -19,7 +20,8 @@ PAGE_SIZE = 50
 @bp.get("/audit")
 @login_required
 def index() -> str:
-    """Newest first, filtered by actor and action, a page at a time (``before`` an id)."""
+    """Newest first, filtered by actor and action, a page at a time (``before`` an id);
+    a moderator's view leaves out what happened on sites out of their reach."""
     actor = request.args.get("actor", "").strip()
     action = request.args.get("action", "")
     before = request.args.get("before", "")
@@ -28,6 +30,12 @@ def index() -> str:
         query = query.where(AuditEntry.actor == actor)
     if action in set(Action):
         query = query.where(AuditEntry.action == action)
+    moderator = acting_moderator()
+    if reach.reachable_site_ids(moderator) is not None:
+        # A moderator reads what happened on their sites, and what belongs to no site.
+        site = AuditEntry.details["site"].as_string()
+        query = query.where(or_(site.is_(None),
+                                site.in_([reached.slug for reached in moderator.sites])))
     if before:
         try:
             query = query.where(AuditEntry.id < whole_number("before", before, 1))

@@ -11,8 +11,13 @@ from sqlalchemy.orm import Session
 from service.accounts import audit
 from service.db import utcnow
 from service.moderation.learning.head import Head, decide_with, fit_bands, forced
-from service.moderation.learning.labels import Labelled, decided_comments, held_back, site_slug
-from service.moderation.learning.models import Candidate, CandidateStatus
+from service.moderation.learning.labels import (
+    Labelled,
+    decided_comments,
+    held_back,
+    learning_site,
+)
+from service.moderation.learning.models import DEFAULT_SITE, Candidate, CandidateStatus
 from service.policy import DEFAULT_TARGET, TARGETS, Outcome, Policy
 
 MIN_DECISIONS = 50
@@ -85,7 +90,7 @@ def build_candidate(session: Session, policy: Policy, *, site: str | None = None
     Raises:
         CandidateError: with too few decisions, or decisions of one kind only.
     """
-    slug = site_slug(site)
+    slug = learning_site(session, site).slug
     rows = decided_comments(session, slug)
     if len(rows) < MIN_DECISIONS:
         raise CandidateError(f"{len(rows)} moderator decisions on scored comments; a "
@@ -153,7 +158,7 @@ def scoring_candidates(session: Session, site: str | None = None
                        ) -> tuple[Candidate | None, list[Candidate]]:
     """The site's promoted candidate (None: the live policy decides) and those in shadow."""
     rows = list(session.scalars(select(Candidate).where(
-        Candidate.site == site_slug(site),
+        Candidate.site == (site or DEFAULT_SITE),
         Candidate.status.in_([CandidateStatus.PROMOTED, CandidateStatus.SHADOW]))
         .order_by(Candidate.id)))
     promoted = next((c for c in rows if c.status == CandidateStatus.PROMOTED), None)

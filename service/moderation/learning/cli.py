@@ -21,9 +21,8 @@ from service.moderation.learning.candidates import (
     promote,
     start_shadow,
 )
-from service.moderation.learning.labels import UnknownSite
+from service.moderation.learning.labels import UnknownSite, site_policy
 from service.moderation.learning.report import candidate_report, report_lines
-from service.sites import current_policy
 
 
 @click.command()
@@ -37,7 +36,7 @@ def adapt(site: str | None, seed: int, hold_back: float) -> None:
     """Build a candidate from the site's moderator decisions; print its name last."""
     try:
         with db.transaction() as session:
-            candidate = build_candidate(session, current_policy(session, current_app.config),
+            candidate = build_candidate(session, site_policy(session, current_app.config, site),
                                         site=site, by=CLI_ACTOR, seed=seed, hold_back=hold_back)
             name, report = candidate.name, candidate.report
     except (CandidateError, UnknownSite) as error:
@@ -71,8 +70,9 @@ def report(name: str) -> None:
     last line is the report as JSON."""
     session = db.session()
     try:
-        figures = candidate_report(session, find_candidate(session, name),
-                                   current_policy(session, current_app.config))
+        candidate = find_candidate(session, name)
+        figures = candidate_report(session, candidate,
+                                   site_policy(session, current_app.config, candidate.site))
     except CandidateError as error:
         raise click.ClickException(str(error)) from None
     for line in report_lines(figures):
@@ -89,7 +89,7 @@ def promote_command(name: str) -> None:
         with db.transaction() as session:
             candidate = find_candidate(session, name)
             figures = candidate_report(session, candidate,
-                                       current_policy(session, current_app.config))
+                                       site_policy(session, current_app.config, candidate.site))
             promote(session, name, CLI_ACTOR, figures)
     except CandidateError as error:
         raise click.ClickException(str(error)) from None

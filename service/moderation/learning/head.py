@@ -146,25 +146,28 @@ class Head:
                    float(params["reject"]))
 
 
-def forced(scores: Mapping[str, float], policy: Policy, text: str) -> Verdict | None:
+def forced(scores: Mapping[str, float], policy: Policy, text: str,
+           hold: str | None = None) -> Verdict | None:
     """What the live policy decides whatever the head says: its rejections (reject band,
-    banned words), and its holds for the safety-net labels, suspect words, pre-moderation."""
-    live = decide(scores, policy, text)
+    banned words), and its holds for the safety-net labels, suspect words, pre-moderation
+    (the site's, or ``hold``: why the thread or commenter is pre-moderated)."""
+    live = decide(scores, policy, text, hold=hold)
     if live.outcome == Outcome.REJECTED:
         return live
     safety = tuple(label for label in SAFETY_NET
                    if label in scores and scores[label] >= policy.hold.get(label, NEVER))
-    if live.outcome == Outcome.HELD and (safety or live.words or policy.hold_everything):
+    if live.outcome == Outcome.HELD and (safety or live.words or policy.hold_everything
+                                         or hold):
         return live
     return None
 
 
 def decide_with(head: Head, name: str, scores: Mapping[str, float], policy: Policy,
-                text: str = "") -> tuple[Verdict, float]:
+                text: str = "", hold: str | None = None) -> tuple[Verdict, float]:
     """The candidate's verdict on one comment, and the head's probability. A hold or a
     rejection names the labels that pushed the probability up most (at most two)."""
     probability = head.probability(scores)
-    verdict = forced(scores, policy, text)
+    verdict = forced(scores, policy, text, hold)
     if verdict is not None:
         return verdict, probability
     if probability < head.hold:

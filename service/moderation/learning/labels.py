@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +16,9 @@ from sqlalchemy.orm import Session
 from service.comments.models import READERS_ACTOR, Comment, Decision, Status
 from service.comments.spam import SPAM_ACTOR_MODEL
 from service.moderation.learning.models import DEFAULT_SITE
-from service.policy import MODEL_ACTOR, RESCORING_ACTOR
+from service.policy import MODEL_ACTOR, RESCORING_ACTOR, Policy
+from service.sites.models import Site
+from service.sites.services import policy_of, site_by_slug
 
 AUTOMATED = (MODEL_ACTOR, RESCORING_ACTOR, READERS_ACTOR)
 
@@ -40,30 +43,38 @@ class Labelled:
     decided_at: datetime
 
 
-def site_slug(site: str | None) -> str:
-    """The slug of ``site``: only ``default`` (or None, meaning it) exists until comments
-    carry their site (issue 15); the lead wires the site filter then.
+def learning_site(session: Session, site: str | None) -> Site:
+    """The site that the slug ``site`` names (None: the site ``default``).
 
     Raises:
-        UnknownSite: for any other slug.
+        UnknownSite: when there is no such site.
     """
-    if site in (None, "", DEFAULT_SITE):
-        return DEFAULT_SITE
-    raise UnknownSite(f"unknown site {site!r}: only {DEFAULT_SITE!r} exists")
+    found = site_by_slug(session, site or DEFAULT_SITE)
+    if found is None:
+        raise UnknownSite(f"unknown site {site!r}")
+    return found
+
+
+def site_policy(session: Session, config: Mapping[str, Any], site: str | None) -> Policy:
+    """The live policy of the site ``site`` (None: ``default``), that candidates build on.
+
+    Raises:
+        UnknownSite: when there is no such site.
+    """
+    return policy_of(learning_site(session, site), config)
 
 
 def decided_comments(session: Session, site: str | None = None) -> list[Labelled]:
     """Every comment of ``site`` that the model scored and a moderator decided, oldest first.
 
-    The one place that picks a site's comments for learning: for now it supports only the
-    site ``default`` (None means it), which is every comment; once ``comments.site_id``
-    exists the filter belongs here.
+    The one place that picks a site's comments for learning (None: the site ``default``).
 
     Raises:
-        UnknownSite: for a site other than ``default``.
+        UnknownSite: when there is no such site.
     """
-    site_slug(site)
-    by_people = select(Decision.comment_id).where(Decision.actor.not_in(AUTOMATED)).distinct()
+    by_people = (select(Decision.comment_id).join(Comment, Comment.id == Decision.comment_id)
+                 .where(Decision.actor.not_in(AUTOMATED),
+                        Comment.site_id == learning_site(session, site).id).distinct())
     history: dict[uuid.UUID, list[Decision]] = defaultdict(list)
     for decision in session.scalars(select(Decision).where(Decision.comment_id.in_(by_people))
                                     .order_by(Decision.created_at, Decision.id)):

@@ -14,27 +14,30 @@ from sqlalchemy.orm import Session
 
 from service.moderation.learning.candidates import scoring_candidates
 from service.moderation.learning.head import Head, decide_with
-from service.moderation.learning.models import ShadowDecision
+from service.moderation.learning.models import DEFAULT_SITE, ShadowDecision
 from service.policy import Policy, Verdict, decide
 
 
 @dataclass(frozen=True)
 class Deciders:
-    """The live decider (the promoted candidate, else the policy) and the shadows."""
+    """A site's live decider (the promoted candidate, else the policy) and its shadows."""
 
     policy: Policy
+    site: str = DEFAULT_SITE
     promoted: tuple[str, Head] | None = None
     shadows: list[tuple[int, str, Head]] = field(default_factory=list)
 
-    def decide(self, scores: Mapping[str, float], text: str) -> Verdict:
+    def decide(self, scores: Mapping[str, float], text: str, hold: str | None = None) -> Verdict:
+        """The verdict on one comment; ``hold``: why its thread or commenter is pre-moderated."""
         if self.promoted is None:
-            return decide(scores, self.policy, text)
+            return decide(scores, self.policy, text, hold=hold)
         name, head = self.promoted
-        return decide_with(head, name, scores, self.policy, text)[0]
+        return decide_with(head, name, scores, self.policy, text, hold)[0]
 
     def thresholds(self) -> dict[str, Any]:
-        """What each decision records as its thresholds (with the candidate's, if any)."""
-        recorded = self.policy.as_dict()
+        """What each decision records as its thresholds: the site's policy (and its
+        candidate's, if one is promoted)."""
+        recorded = self.policy.as_dict() | {"site": self.site}
         if self.promoted is not None:
             name, head = self.promoted
             recorded["candidate"] = {"name": name, "hold": head.hold, "reject": head.reject}
@@ -60,10 +63,10 @@ class Deciders:
         return len(rows)
 
 
-def deciders(session: Session, policy: Policy, site: str | None = None) -> Deciders:
+def deciders(session: Session, policy: Policy, site: str = DEFAULT_SITE) -> Deciders:
     """The site's deciders for the next comments scored."""
     promoted, shadows = scoring_candidates(session, site)
     return Deciders(
-        policy,
+        policy, site,
         (promoted.name, Head.from_params(promoted.params)) if promoted else None,
         [(shadow.id, shadow.name, Head.from_params(shadow.params)) for shadow in shadows])

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.accounts import audit
-from service.comments.models import Decision
+from service.comments.models import Comment, Decision
 from service.db import utcnow
-from service.moderation.learning.labels import AUTOMATED, site_slug
-from service.moderation.learning.models import Candidate, RescoreRun
+from service.moderation.learning.labels import AUTOMATED, learning_site
+from service.moderation.learning.models import DEFAULT_SITE, Candidate, RescoreRun
 from service.queueing import SCORING_QUEUE, JobRequest, enqueue_after_commit
 
 RESCORE_JOB = "workers.scoring.rescore.rescore_run"
@@ -32,7 +32,7 @@ def rescore_job(run_id: int) -> JobRequest:
 def start_rescore(session: Session, by: str, site: str | None = None) -> RescoreRun:
     """A rescoring run of the site's pending and held comments, queued once the caller
     commits; audited."""
-    run = RescoreRun(site=site_slug(site), created_by=by, created_at=utcnow())
+    run = RescoreRun(site=learning_site(session, site).slug, created_by=by, created_at=utcnow())
     session.add(run)
     session.flush()
     audit.record(session, actor=by, action="comments.rescore", subject=str(run.id),
@@ -43,8 +43,9 @@ def start_rescore(session: Session, by: str, site: str | None = None) -> Rescore
 
 def adapt_job(site: str, by: str) -> JobRequest:
     """A candidate built now for ``site`` at ``by``'s request (the dashboard's button)."""
-    return JobRequest(SCORING_QUEUE, ADAPT_JOB, (site_slug(site), by),
-                      job_id=f"adapt-{site_slug(site)}-{utcnow():%Y%m%d%H%M%S}",
+    slug = site or DEFAULT_SITE
+    return JobRequest(SCORING_QUEUE, ADAPT_JOB, (slug, by),
+                      job_id=f"adapt-{slug}-{utcnow():%Y%m%d%H%M%S}",
                       options={"job_timeout": 3600, "result_ttl": 24 * 3600})
 
 
@@ -53,13 +54,15 @@ def adapt_due(session: Session, every: timedelta, minimum: int, site: str | None
     """The job that builds a candidate for the site, if the schedule wants one: none was
     built by the schedule in the last ``every``, and moderators decided at least ``minimum``
     comments since the last one. Its id names the period, so sweepers agree on one job."""
-    slug, now = site_slug(site), now or utcnow()
+    found, now = learning_site(session, site), now or utcnow()
+    slug = found.slug
     last = session.scalar(select(func.max(Candidate.created_at)).where(
         Candidate.site == slug, Candidate.created_by == SCHEDULE_ACTOR))
     if last is not None and now - last < every:
         return None
-    since = select(func.count(func.distinct(Decision.comment_id))).where(
-        Decision.actor.not_in(AUTOMATED))
+    since = select(func.count(func.distinct(Decision.comment_id))).join(
+        Comment, Comment.id == Decision.comment_id).where(
+        Decision.actor.not_in(AUTOMATED), Comment.site_id == found.id)
     if last is not None:
         since = since.where(Decision.created_at > last)
     if (session.scalar(since) or 0) < minimum:

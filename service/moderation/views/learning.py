@@ -18,35 +18,37 @@ from service.accounts.shell import nav_link
 from service.moderation.learning.calibration import calibration_report
 from service.moderation.learning.candidates import CandidateError, find_candidate, promote
 from service.moderation.learning.candidates import start_shadow as shadow_candidate
-from service.moderation.learning.labels import decided_comments
+from service.moderation.learning.labels import decided_comments, site_policy
 from service.moderation.learning.models import Candidate, RescoreRun, RescoreStatus
 from service.moderation.learning.report import OUTCOMES, candidate_report
 from service.moderation.learning.tasks import adapt_job, start_rescore
 from service.moderation.stats import bars, line
+from service.moderation.views.settings import settings_site
 from service.queueing import enqueue
-from service.sites import current_policy
 
 bp = Blueprint("dashboard_learning", __name__, url_prefix="/dashboard/learning",
                template_folder="../templates")
 
-nav_link(bp, "Learning", "dashboard_learning.index", order=18)
+nav_link(bp, "Learning", "dashboard_learning.index", role=Role.ADMIN, order=18)
 
 
 @bp.get("")
-@login_required
+@login_required(role=Role.ADMIN)
 def index() -> str:
-    """The model's bands against moderators, the candidates, the rescoring runs."""
-    session = db.session()
-    policy = current_policy(session, current_app.config)
-    rows = decided_comments(session)
+    """The site's model bands against its moderators, its candidates, its rescoring runs
+    (the site chosen with the switcher, else ``default``)."""
+    session, site = db.session(), settings_site()
+    policy = site_policy(session, current_app.config, site.slug)
+    rows = decided_comments(session, site.slug)
     labels = calibration_report(rows, policy)
     curves = {report.label: {
         "line": line([(recall, precision) for _, recall, precision in report.curve]),
         "hold": line([(report.hold.recall or 0, report.hold.precision or 0)])
         if report.hold.flagged else None} for report in labels}
-    candidates = list(session.scalars(select(Candidate).order_by(Candidate.id.desc())
-                                      .limit(20)))
-    runs = list(session.scalars(select(RescoreRun).order_by(RescoreRun.id.desc()).limit(5)))
+    candidates = list(session.scalars(select(Candidate).where(Candidate.site == site.slug)
+                                      .order_by(Candidate.id.desc()).limit(20)))
+    runs = list(session.scalars(select(RescoreRun).where(RescoreRun.site == site.slug)
+                                .order_by(RescoreRun.id.desc()).limit(5)))
     active = any(run.status in (RescoreStatus.QUEUED, RescoreStatus.RUNNING) for run in runs)
     return render_template("dashboard/learning.html", decided=len(rows),
                            rejected=sum(row.rejected for row in rows), labels=labels,
@@ -54,7 +56,7 @@ def index() -> str:
 
 
 @bp.get("/candidates/<name>")
-@login_required
+@login_required(role=Role.ADMIN)
 def candidate(name: str) -> str:
     """A candidate's report: agreement with moderators, what it would change per day."""
     session = db.session()
@@ -62,7 +64,8 @@ def candidate(name: str) -> str:
         found = find_candidate(session, name)
     except CandidateError:
         abort(404)
-    report = candidate_report(session, found, current_policy(session, current_app.config))
+    report = candidate_report(session, found,
+                              site_policy(session, current_app.config, found.site))
     days = [day["day"][5:] for day in report["per_day"]]
     charts = {outcome: bars(days, [float(day["would_change"][outcome])
                                    for day in report["per_day"]]) for outcome in OUTCOMES}
@@ -75,7 +78,7 @@ def candidate(name: str) -> str:
 def build() -> Response:
     """Ask a worker to build a candidate from the moderators' decisions now."""
     try:
-        enqueue([adapt_job("default", acting_moderator().name)])
+        enqueue([adapt_job(settings_site().slug, acting_moderator().name)])
     except RedisError:
         flash("The job queue is unavailable; try again shortly.", "error")
     else:
@@ -96,8 +99,9 @@ def start_shadow(name: str) -> Response:
 def promote_candidate(name: str) -> Response:
     """Promote the candidate, recording the report the admin saw (audited)."""
     def act(session: Session, by: str) -> Candidate:
-        report = candidate_report(session, find_candidate(session, name),
-                                  current_policy(session, current_app.config))
+        found = find_candidate(session, name)
+        report = candidate_report(session, found,
+                                  site_policy(session, current_app.config, found.site))
         return promote(session, name, by, report)
 
     return _change(name, act, "is promoted: it decides new comments. Rescore the pending "
@@ -109,7 +113,7 @@ def promote_candidate(name: str) -> Response:
 def rescore() -> Response:
     """Queue a rescoring of the pending and held comments (audited)."""
     with db.transaction() as session:
-        run = start_rescore(session, acting_moderator().name)
+        run = start_rescore(session, acting_moderator().name, settings_site().slug)
         run_id = run.id
     flash(f"Rescoring run {run_id} is queued; its progress shows below.", "success")
     return redirect(url_for(".index"), 303)

@@ -6,15 +6,17 @@ import uuid
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from service import db
 from service.accounts.auth import acting_moderator, login_required
 from service.accounts.shell import nav_link
-from service.comments.models import Comment
+from service.commenters.services import subs_of
 from service.cursors import InvalidCursor
-from service.errors import validation_message
+from service.errors import APIError, validation_message
 from service.moderation.schemas import REASON_CODES, BulkDecisionRequest, QueueQuery
+from service.moderation.scope import Scope, api_scope, dashboard_comment, dashboard_scope
 from service.moderation.services import (
     QueueItem,
     QueuePage,
@@ -26,6 +28,7 @@ from service.moderation.services import (
     review_queue,
 )
 from service.policy import LABELS
+from service.threads.services import headlines
 
 bp = Blueprint("dashboard_queue", __name__, url_prefix="/dashboard", template_folder="../templates")
 
@@ -41,14 +44,18 @@ def index() -> str | tuple[str, int]:
     """Held comments (or another status), oldest first or by highest score."""
     try:
         query = QueueQuery.model_validate({"limit": PAGE_SIZE, **request.args.to_dict()})
-        page = review_queue(db.session(), query)
+        session = db.session()
+        page = review_queue(session, query, _scope(session, query.site))
     except (ValidationError, InvalidCursor) as error:
         message = validation_message(error)[0] if isinstance(error, ValidationError) else str(error)
         flash(f"Those filters do not work: {message}.", "error")
         return render_template("dashboard/queue.html", page=QueuePage([], 0), query=None,
-                               labels=LABELS, reasons=REASON_CODES), 400
+                               labels=LABELS, reasons=REASON_CODES, threads={},
+                               commenters={}), 400
+    comments = [item.comment for item in page.items]
     return render_template("dashboard/queue.html", page=page, query=query, labels=LABELS,
-                           reasons=REASON_CODES)
+                           reasons=REASON_CODES, threads=headlines(session, comments),
+                           commenters=subs_of(session, comments))
 
 
 @bp.get("/comments/<uuid:comment_id>")
@@ -56,9 +63,7 @@ def index() -> str | tuple[str, int]:
 def comment(comment_id: uuid.UUID) -> str:
     """A comment in full, with its whole history, oldest first."""
     session = db.session()
-    found = session.get(Comment, comment_id)
-    if found is None:
-        abort(404, "No comment has that id.")
+    found = dashboard_comment(session, comment_id, acting_moderator())
     item = QueueItem(found, model_decision(found), parent_of(session, found))
     history = [(decision, flagged_labels(decision)) for decision in found.decisions]
     return render_template("dashboard/comment.html", item=item, history=history, labels=LABELS,
@@ -97,6 +102,17 @@ def decide() -> Response:
         flash(f"{_count(len(unchanged))} {'was' if len(unchanged) == 1 else 'were'} "
               f"{body.outcome} already.", "info")
     return redirect(back, 303)
+
+
+def _scope(session: Session, slug: str | None) -> Scope:
+    """The sites the queue shows: ``?site=``, else the switcher's choice (404 out of reach)."""
+    moderator = acting_moderator()
+    if not slug:
+        return dashboard_scope(session, moderator)
+    try:
+        return api_scope(session, moderator, slug)
+    except APIError:
+        abort(404, "No site has that name.")
 
 
 def _count(number: int) -> str:

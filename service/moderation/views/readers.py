@@ -11,8 +11,8 @@ from werkzeug.wrappers import Response
 
 from service import db
 from service.accounts.auth import acting_moderator, login_required
+from service.accounts.reach import reachable_site_ids
 from service.accounts.shell import nav_link
-from service.comments.models import Comment
 from service.comments.reasons import reason_of
 from service.errors import APIError, validation_message
 from service.moderation.readers import (
@@ -25,6 +25,7 @@ from service.moderation.readers import (
     reported,
 )
 from service.moderation.schemas import REASON_CODES
+from service.moderation.scope import dashboard_comment, dashboard_scope
 
 bp = Blueprint("dashboard_readers", __name__, url_prefix="/dashboard",
                template_folder="../templates")
@@ -37,18 +38,16 @@ nav_link(bp, "Appeals", "dashboard_readers.appeals", order=14)
 @login_required
 def reported_comments() -> str:
     """Comments that readers reported, most reported first, with the reports' reasons."""
-    return render_template("dashboard/reported.html", items=reported(db.session()),
-                           reasons=REASON_CODES)
+    session = db.session()
+    items = reported(session, scope=dashboard_scope(session, acting_moderator()))
+    return render_template("dashboard/reported.html", items=items, reasons=REASON_CODES)
 
 
 @bp.post("/reported/<uuid:comment_id>/dismissal")
 @login_required
 def dismiss(comment_id: uuid.UUID) -> Response:
     """Dismiss a comment's reports: it stays published, or is published again."""
-    session = db.session()
-    comment = session.get(Comment, comment_id)
-    if comment is None:
-        abort(404, "No comment has that id.")
+    comment = dashboard_comment(db.session(), comment_id, acting_moderator())
     note = request.form.get("note", "").strip()[:400]
     try:
         with db.transaction() as session:
@@ -71,8 +70,10 @@ def appeals() -> str | tuple[str, int]:
         flash(f"That filter does not work: {validation_message(error)[0]}.", "error")
         return render_template("dashboard/appeals.html", appeals=[], query=None,
                                statement=reason_of, me=acting_moderator().name), 400
-    return render_template("dashboard/appeals.html", appeals=appeals_queue(db.session(), query),
-                           query=query, statement=reason_of, me=acting_moderator().name)
+    session = db.session()
+    found = appeals_queue(session, query, dashboard_scope(session, acting_moderator()))
+    return render_template("dashboard/appeals.html", appeals=found, query=query,
+                           statement=reason_of, me=acting_moderator().name)
 
 
 @bp.post("/appeals/<int:appeal_id>/decision")
@@ -81,11 +82,14 @@ def decide(appeal_id: int) -> Response:
     """Uphold or overturn an appeal; not by the moderator who took the decision."""
     back = url_for(".appeals")
     try:
+        found = find_appeal(db.session(), str(appeal_id), reachable_site_ids(acting_moderator()))
+    except APIError:
+        abort(404, "No appeal has that id.")
+    try:
         body = AppealDecision.model_validate({"action": request.form.get("action", ""),
                                               "reason": request.form.get("reason", "")})
         with db.transaction() as session:
-            appeal = decide_appeal(session, find_appeal(session, str(appeal_id)), body,
-                                   acting_moderator())
+            appeal = decide_appeal(session, found, body, acting_moderator())
     except ValidationError as error:
         flash(f"Nothing was decided: {validation_message(error)[0]}.", "error")
         return redirect(back, 303)

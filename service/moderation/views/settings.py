@@ -1,5 +1,5 @@
-"""The site's settings, for admins: the target or thresholds, pre-moderation, word lists,
-origins."""
+"""A site's settings, for admins: the target or thresholds, pre-moderation, word lists,
+origins. The site is the one chosen with the dashboard's switcher (else ``default``)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,13 @@ from service import db
 from service.accounts import audit
 from service.accounts.auth import acting_moderator, login_required
 from service.accounts.models import Role
+from service.accounts.reach import chosen_site
 from service.accounts.shell import nav_link
 from service.errors import validation_message
 from service.moderation.schemas import SiteSettingsForm
 from service.policy import LABELS, TARGETS
-from service.sites import allowed_origins, current_policy, save_settings
+from service.sites.models import DEFAULT_SITE_ID, Site
+from service.sites.services import origins_of, policy_of, save_settings, site_by_id
 
 bp = Blueprint("dashboard_settings", __name__, url_prefix="/dashboard",
                template_folder="../templates")
@@ -58,6 +60,7 @@ def save() -> Response | tuple[str, int]:
         message = validation_message(error)[0] if isinstance(error, ValidationError) else str(error)
         flash(f"Nothing was saved: {message}.", "error")
         return _page(submitted), 400
+    site = settings_site()
     before = _in_force()
     after = policy.as_dict() | {"banned_words": list(policy.banned_words),
                                 "suspect_words": list(policy.suspect_words),
@@ -68,24 +71,33 @@ def save() -> Response | tuple[str, int]:
         return redirect(url_for(".edit"), 303)
     moderator = acting_moderator()
     with db.transaction() as session:
-        save_settings(session, policy=policy, origins=settings.allowed_origins, by=moderator.name)
+        save_settings(session, policy=policy, origins=settings.allowed_origins, by=moderator.name,
+                      site_id=site.id)
         audit.record(session, actor=moderator.name, action=audit.Action.SETTINGS_CHANGED,
-                     subject="site", reason=", ".join(changes), details={"changes": changes})
+                     subject=f"site {site.slug}", reason=", ".join(changes),
+                     details={"site": site.slug, "changes": changes})
     flash("Saved. The next comment scored follows these settings.", "success")
     return redirect(url_for(".edit"), 303)
 
 
 def _page(settings: dict[str, Any]) -> str:
     return render_template("dashboard/settings.html", settings=settings, labels=LABELS,
-                           targets=TARGETS.values(), custom=CUSTOM)
+                           targets=TARGETS.values(), custom=CUSTOM, site=settings_site())
+
+
+def settings_site() -> Site:
+    """The site whose settings the page shows: the switcher's choice, else ``default``."""
+    session = db.session()
+    return (chosen_site(session, acting_moderator())
+            or site_by_id(session, DEFAULT_SITE_ID))
 
 
 def _in_force() -> dict[str, Any]:
-    session, config = db.session(), current_app.config
-    policy = current_policy(session, config)
+    site, config = settings_site(), current_app.config
+    policy = policy_of(site, config)
     return policy.as_dict() | {"banned_words": list(policy.banned_words),
                                "suspect_words": list(policy.suspect_words),
-                               "allowed_origins": allowed_origins(session, config)}
+                               "allowed_origins": origins_of(site, config)}
 
 
 def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

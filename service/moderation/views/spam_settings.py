@@ -17,6 +17,7 @@ from service.comments.readers import ReaderSettings, reader_settings, save_reade
 from service.comments.spam import SpamSettings, save_spam_settings, spam_settings
 from service.errors import validation_message
 from service.moderation.views.settings import edit as settings_page
+from service.moderation.views.settings import settings_site
 
 bp = Blueprint("dashboard_spam", __name__, url_prefix="/dashboard",
                template_folder="../templates")
@@ -42,16 +43,17 @@ NUMBERS = ("max_links", "repeated_domain_comments", "similarity", "min_chars",
 @bp.app_template_global("spam_rules")
 def spam_rules_in_force() -> dict[str, Any]:
     """The spam rules in force, for the settings page's fieldset."""
-    session = db.session()
-    return {"settings": spam_settings(session).model_dump(), "rules": RULES,
-            "readers": reader_settings(session).model_dump()}
+    session, site = db.session(), settings_site()
+    return {"settings": spam_settings(session, site.id).model_dump(), "rules": RULES,
+            "readers": reader_settings(session, site.id).model_dump()}
 
 
 @bp.post("/settings/readers")
 @login_required(role=Role.ADMIN)
 def save_readers() -> Response | tuple[str, int]:
     """Save how many reports hold a comment and how long authors may appeal."""
-    before = reader_settings(db.session())
+    site = settings_site()
+    before = reader_settings(db.session(), site.id)
     try:
         settings = ReaderSettings.model_validate(
             {name: request.form.get(name, "") for name in ReaderSettings.model_fields})
@@ -64,9 +66,10 @@ def save_readers() -> Response | tuple[str, int]:
     if changes:
         moderator = acting_moderator()
         with db.transaction() as session:
-            save_reader_settings(session, settings, by=moderator.name)
+            save_reader_settings(session, settings, by=moderator.name, site_id=site.id)
             audit.record(session, actor=moderator.name, action=audit.Action.SETTINGS_CHANGED,
-                         subject="site", reason=", ".join(changes), details={"changes": changes})
+                         subject=f"site {site.slug}", reason=", ".join(changes),
+                         details={"site": site.slug, "changes": changes})
     flash("Reports and appeals: saved." if changes else "Reports and appeals: nothing changed.",
           "success" if changes else "info")
     return redirect(url_for("dashboard_settings.edit"), 303)
@@ -80,7 +83,8 @@ def save() -> Response | tuple[str, int]:
     submitted: dict[str, Any] = {rule: form.get(rule, "") for rule, *_ in RULES}
     submitted |= {name: form.get(name, "") for name in NUMBERS}
     submitted["allowed_domains"] = form.get("allowed_domains", "").split()
-    before = spam_settings(db.session())
+    site = settings_site()
+    before = spam_settings(db.session(), site.id)
     try:
         settings = SpamSettings.model_validate(submitted)
     except ValidationError as error:
@@ -93,9 +97,11 @@ def save() -> Response | tuple[str, int]:
         return redirect(url_for("dashboard_settings.edit"), 303)
     moderator = acting_moderator()
     with db.transaction() as session:
-        save_spam_settings(session, settings, by=moderator.name)
+        save_spam_settings(session, settings, by=moderator.name, site_id=site.id)
         audit.record(session, actor=moderator.name, action=audit.Action.SETTINGS_CHANGED,
-                     subject="site", reason=", ".join(f"spam.{key}" for key in changes),
-                     details={"changes": {f"spam.{key}": value for key, value in changes.items()}})
+                     subject=f"site {site.slug}",
+                     reason=", ".join(f"spam.{key}" for key in changes),
+                     details={"site": site.slug, "changes": {
+                         f"spam.{key}": value for key, value in changes.items()}})
     flash("Spam rules saved. They apply from the next comment posted.", "success")
     return redirect(url_for("dashboard_settings.edit"), 303)

@@ -7,9 +7,10 @@ from flask import Blueprint, Response, jsonify, render_template, url_for
 from sqlalchemy import func, select
 
 from service import db
-from service.accounts.auth import current_moderator, login_required
+from service.accounts.auth import acting_moderator, current_moderator, login_required
 from service.accounts.shell import nav_link
 from service.comments.models import Appeal, AppealStatus, Comment, Report, Status
+from service.moderation.scope import dashboard_scope, in_scope
 from service.moderation.stats import bars, overview
 
 bp = Blueprint("dashboard_stats", __name__, url_prefix="/dashboard",
@@ -25,7 +26,8 @@ HISTOGRAM_MINUTES = (5, 15, 30, 60, 120, 240, 480, 1440)
 @login_required
 def index() -> str:
     """Volumes, outcomes, the queue over time, moderators' speed, threads, agreement."""
-    figures = overview(db.session())
+    session = db.session()
+    figures = overview(session, scope=dashboard_scope(session, acting_moderator()))
     labels = [day.strftime("%d %b") for day in figures.days]
     spread = [0] * (len(HISTOGRAM_MINUTES) + 1)
     for minutes in figures.human_all_minutes:
@@ -48,12 +50,15 @@ def index() -> str:
 def counts() -> Response:
     """``{nav link path: count}``: held comments, reported comments and open appeals."""
     session = db.session()
+    on_sites = in_scope(Comment.site_id, dashboard_scope(session, acting_moderator()))
     held = session.scalar(select(func.count()).select_from(Comment)
-                          .where(Comment.status == Status.HELD)) or 0
+                          .where(Comment.status == Status.HELD, on_sites)) or 0
     reported = session.scalar(select(func.count(func.distinct(Report.comment_id)))
-                              .where(Report.dismissed_at.is_(None))) or 0
+                              .join(Comment, Comment.id == Report.comment_id)
+                              .where(Report.dismissed_at.is_(None), on_sites)) or 0
     appeals = session.scalar(select(func.count()).select_from(Appeal)
-                             .where(Appeal.status == AppealStatus.OPEN)) or 0
+                             .join(Comment, Comment.id == Appeal.comment_id)
+                             .where(Appeal.status == AppealStatus.OPEN, on_sites)) or 0
     response = jsonify({url_for("dashboard_queue.index"): held,
                         url_for("dashboard_readers.reported_comments"): reported,
                         url_for("dashboard_readers.appeals"): appeals})

@@ -1,12 +1,20 @@
-/*! Comment widget of the moderation service.
+/*! Comment widget of the moderation service (docs/widget.md).
  *
- *   <div data-moderation-thread="THREAD-ID" data-order="newest"></div>
+ *   <div data-moderation-site="SITE" data-moderation-thread="THREAD-ID" data-title="HEADLINE"
+ *        data-url="URL" data-auth-token="JWT" data-locale="fr"></div>
  *   <script src="https://HOST/widget.js" async></script>
  *
- * Every element with data-moderation-thread gets the thread's published comments
- * and a form to join in. The API is the one that served this script. User text is
- * only ever inserted as text nodes, never parsed as HTML. Styles live in a shadow
- * root; pages theme them with the --comments-* custom properties (docs/widget.md).
+ * Signing in later: window.ModerationComments.setAuthToken(jwt). User text is only
+ * ever inserted as text nodes, never parsed as HTML.
+ */
+/*
+ * Every element with data-moderation-thread gets the thread's published comments and a
+ * form to join in; only the thread is required. The API is the one that served this
+ * script; data-moderation-site picks the site (none: the site "default"). The first page
+ * of comments names the site's locale and whether the thread is closed; data-locale
+ * overrides the locale. English is EN below; other languages are JSON files of the same
+ * keys in static/locales/, fetched when needed. Styles live in a shadow root; pages theme
+ * them with the --comments-* custom properties.
  */
 (() => {
   "use strict";
@@ -16,18 +24,82 @@
   const MAX_LENGTH = 5000;
   const MAX_NAME = 80;
   const PAGE_SIZE = 20;
-  const PROMPT = "What are your thoughts? Share your views in the comments below!";
+  const DEPTH = 3;
   const POLL_FIRST_MS = 1000;
   const POLL_MAX_MS = 30000;
   const KEEP_DAYS = 7;
-  const UNREACHABLE = "We couldn't reach the comment service. Check your connection and try again.";
-  const REPORT_REASONS = { abusive: "Abusive", spam: "Spam", off_topic: "Off topic", other: "Other" };
+  const REASONS = ["abusive", "spam", "off_topic", "other"];
+  /** API error codes the widget explains in the reader's language. */
+  const CODES = ["invalid_token", "sign_in_required", "commenter_banned", "thread_closed", "site_not_found"];
   const JSON_TYPE = { "Content-Type": "application/json" };
-  const STATES = {
-    pending: ["Awaiting moderation", "pending"],
-    held: ["Awaiting moderation: a moderator will review it", "pending"],
-    approved: ["Published", "approved"],
-    rejected: ["Not published", "rejected"],
+  const TONES = { held: "pending", approved: "approved", rejected: "rejected" };
+  /** The English strings, in JSON: a locale file translates these keys ({name}s stay). */
+  const EN = {
+    "comments": "Comments",
+    "prompt": "What are your thoughts? Share your views in the comments below!",
+    "write": "Write a comment",
+    "name": "Name",
+    "comment": "Comment",
+    "yourReply": "Your reply",
+    "count": "{used} / {max} characters",
+    "post": "Post comment",
+    "postReply": "Post reply",
+    "cancel": "Cancel",
+    "as": "Commenting as {name}",
+    "signedIn": "You are signed in.",
+    "signIn": "Please sign in to comment.",
+    "closed": "Comments are closed.",
+    "yours": "Your comments",
+    "published": "Published comments",
+    "empty": "No comments yet. Be the first to share your view.",
+    "notLoaded": "Comments could not be loaded.",
+    "retry": "Try again",
+    "more": "Load more comments",
+    "sort": "Sort:",
+    "sortLabel": "Sort comments",
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "reply": "Reply",
+    "replyTo": "Reply to {name}",
+    "repliesTo": "Replies to {name}",
+    "needName": "Please enter your name.",
+    "needBody": "Please write your comment first.",
+    "posting": "Posting\u2026",
+    "thanks": "Thanks! Your comment is awaiting moderation.",
+    "nowPublished": "Your comment is now published.",
+    "notPublished": "Your comment was not published.",
+    "pending": "Awaiting moderation",
+    "held": "Awaiting moderation: a moderator will review it",
+    "approved": "Published",
+    "rejected": "Not published",
+    "dismiss": "Dismiss",
+    "removed": "Removed.",
+    "report": "Report",
+    "reportOf": "Report the comment of {name}",
+    "why": "Why should moderators look at it?",
+    "abusive": "Abusive",
+    "spam": "Spam",
+    "off_topic": "Off topic",
+    "other": "Other",
+    "sendReport": "Send report",
+    "reported": "Reported",
+    "reportThanks": "Thank you. The moderators will look at it.",
+    "decidedBy": "Decided by {name}.",
+    "theirReason": "Their reason:",
+    "appeal": "Appeal",
+    "appealUntil": "You may appeal until {date}.",
+    "whyPublish": "Why should it be published?",
+    "sendAppeal": "Send appeal",
+    "unreachable": "We couldn't reach the comment service. Check your connection and try again.",
+    "tooFast": "You're posting too fast; please wait a moment and try again.",
+    "tooFast1": "You're posting too fast; try again in 1 second.",
+    "tooFastN": "You're posting too fast; try again in {n} seconds.",
+    "failed": "Something went wrong (error {n}). Please try again.",
+    "invalid_token": "Your sign-in has expired. Please sign in again.",
+    "sign_in_required": "Please sign in to comment.",
+    "commenter_banned": "You can no longer comment on this site.",
+    "thread_closed": "Comments are closed.",
+    "site_not_found": "These comments are not available."
   };
 
   const STYLE = `
@@ -69,12 +141,16 @@ article:focus{outline:none}
 .badge.pending{color:var(--comments-warning,#8a5a00)}
 .badge.approved{color:var(--comments-success,#1e7b34)}
 .badge.rejected{color:var(--comments-danger,#b3261e)}
+.shut{margin:0;padding:1rem;border:1px solid var(--comments-border,#ccc);border-radius:var(--comments-radius,8px)}
+.signed{margin:0;font-weight:600}
 .mine article{padding:.75rem;border-radius:var(--comments-radius,8px);border:1px dashed var(--comments-border,#bbb)}
 @container (max-width:24rem){form{padding:.75rem}.replies{padding-left:.6rem}}
 `;
 
-  const mounted = new WeakSet();
+  const threads = new Set();
+  const languages = new Map();
   let formCount = 0;
+  let pageToken = null;
 
   /** An element with attributes and children; strings become text nodes, never HTML. */
   function h(tag, attributes, ...children) {
@@ -111,92 +187,106 @@ article:focus{outline:none}
     }
   }
 
-  function tooFast(seconds) {
-    return seconds > 0
-      ? "You're posting too fast; try again in " + seconds + (seconds === 1 ? " second." : " seconds.")
-      : "You're posting too fast; please wait a moment and try again.";
-  }
-
-  /** Calls the API; resolves to the JSON answer, or rejects with an Error of plain words. */
+  /** Calls the API; resolves to the JSON answer, or rejects with an Error carrying the
+   * answer's status, error code, message (detail) and Retry-After (no status: unreachable). */
   async function call(path, options) {
     let response;
+    let data = null;
     try {
       response = await fetch(new URL("api/v1/" + path, base), { credentials: "omit", ...options });
     } catch (error) {
-      throw new Error(UNREACHABLE);
+      throw new Error("unreachable");
     }
-    let data = null;
     try {
       data = await response.json();
     } catch (error) {
-      data = null;
+      // Not JSON: the status explains it.
     }
     if (response.ok && data) return data;
-    const wait = parseInt(response.headers.get("Retry-After") || (data && data.retry_after), 10);
-    let message = data && typeof data.message === "string" ? data.message : "";
-    if (!message) {
-      message = response.status === 429 ? tooFast(wait)
-        : "Something went wrong (error " + response.status + "). Please try again.";
-    }
-    const failure = new Error(message);
-    failure.status = response.status;
-    throw failure;
+    throw Object.assign(new Error("error " + response.status), {
+      status: response.status, code: data && data.error,
+      detail: data && typeof data.message === "string" && data.message,
+      wait: parseInt(response.headers.get("Retry-After") || (data && data.retry_after), 10),
+    });
   }
 
-  function formatTime(iso) {
-    const moment = new Date(iso);
-    if (isNaN(moment)) return "";
+  /** [language tag, strings]: English, under the language's shipped translation if any. */
+  function strings(tag) {
+    const lang = /^[a-z]{2,3}(-[a-z0-9]{1,8})*$/i.test(tag || "") ? tag : "en";
+    const primary = lang.split("-")[0].toLowerCase();
+    if (!languages.has(primary)) {
+      languages.set(primary, primary === "en" ? Promise.resolve({})
+        : fetch(new URL("widget/static/locales/" + primary + ".json", base), { credentials: "omit" })
+          .then((response) => (response.ok ? response.json() : null)).catch(() => null));
+    }
+    return languages.get(primary).then((found) => (found ? [lang, { ...EN, ...found }] : ["en", EN]));
+  }
+
+  /** The name in a commenter token, for display only: the server checks the token. */
+  function tokenName(token) {
     try {
-      return moment.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+      const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+      const name = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(part), (c) => c.charCodeAt(0)))).name;
+      return typeof name === "string" ? name.trim() : "";
     } catch (error) {
-      return moment.toLocaleString();
+      return "";
     }
   }
 
   /** One widget: a thread's comments and the forms to add to them. */
   class Thread {
     constructor(host, threadId) {
-      this.threadId = threadId;
-      this.order = host.getAttribute("data-order") === "oldest" ? "oldest" : "newest";
-      this.pendingKey = "moderation:" + base.host + ":pending:" + threadId;
+      const data = (name) => host.getAttribute("data-" + name);
+      const site = data("moderation-site");
+      this.path = (site ? "sites/" + encodeURIComponent(site) + "/" : "") + "threads/" + encodeURIComponent(threadId) + "/comments";
+      this.about = {};
+      for (const name of ["title", "url"]) if (data(name)) this.about[name] = data(name);
+      this.order = data("order") === "oldest" ? "oldest" : "newest";
+      this.pendingKey = "moderation:" + base.host + ":pending:" + (site ? site + "/" : "") + threadId;
       this.nameKey = "moderation:" + base.host + ":author";
       this.shown = new Map();
       this.waiting = new Map();
       this.own = new Map();
       this.generation = 0;
       this.cursor = null;
+      this.anonymous = true;
+      this.signIn(data("auth-token") || pageToken);
 
-      const root = host.attachShadow({ mode: "open" });
-      if (root.adoptedStyleSheets && window.CSSStyleSheet && CSSStyleSheet.prototype.replaceSync) {
+      this.root = host.attachShadow({ mode: "open" });
+      if (this.root.adoptedStyleSheets && window.CSSStyleSheet && CSSStyleSheet.prototype.replaceSync) {
         const sheet = new CSSStyleSheet();
         sheet.replaceSync(STYLE);
-        root.adoptedStyleSheets = [sheet];
+        this.root.adoptedStyleSheets = [sheet];
       } else {
-        root.append(h("style", null, STYLE));
+        this.root.append(h("style", null, STYLE));
       }
+      this.start(data("locale"));
+    }
 
-      this.form = this.buildForm(null);
-      this.status = this.form.status;
-      this.mine = h("ol", { class: "mine", "aria-label": "Your comments" });
-      this.list = h("ol", { class: "thread", "aria-label": "Published comments" });
-      this.empty = h("p", { class: "note", hidden: true }, "No comments yet. Be the first to share your view.");
+    /** Reads the first page (it names the site's locale), then shows the widget in it. */
+    async start(locale) {
+      const first = this.fetchPage();
+      const page = await first.catch(() => ({}));
+      [this.lang, this.dict] = await strings(locale || (page.site && page.site.locale));
+      const t = this.t.bind(this);
+      this.prompt = h("p", { class: "prompt" }, t("prompt"));
+      this.formSlot = h("div");
+      this.mine = h("ol", { class: "mine", "aria-label": t("yours") });
+      this.list = h("ol", { class: "thread", "aria-label": t("published") });
+      this.empty = h("p", { class: "note", hidden: true }, t("empty"));
       this.loadError = h("p", { class: "status error", role: "alert", hidden: true });
-      this.retry = h("button", { type: "button", hidden: true, onclick: () => this.load(true) }, "Try again");
-      this.more = h("button", { type: "button", class: "more", hidden: true, onclick: () => this.load(false) },
-        "Load more comments");
+      this.retry = h("button", { type: "button", hidden: true, onclick: () => this.load(true) }, t("retry"));
+      this.more = h("button", { type: "button", class: "more", hidden: true, onclick: () => this.load(false) }, t("more"));
       this.sortButtons = ["newest", "oldest"].map((order) => h("button", {
         type: "button", "data-order": order, "aria-pressed": String(order === this.order),
         onclick: () => this.sort(order),
-      }, order === "newest" ? "Newest first" : "Oldest first"));
-
-      root.append(h("section", { class: "widget", "aria-label": "Comments" },
-        h("h2", null, "Comments"),
-        h("p", { class: "prompt" }, PROMPT),
-        this.form.element,
-        this.mine,
-        h("div", { class: "sort", role: "group", "aria-label": "Sort comments" },
-          h("span", { class: "meta", "aria-hidden": "true" }, "Sort:"), ...this.sortButtons),
+      }, t(order)));
+      this.root.append(h("section", { class: "widget", "aria-label": t("comments"), lang: this.lang },
+        h("h2", null, t("comments")), this.prompt, this.formSlot, this.mine,
+        h("div", { class: "sort", role: "group", "aria-label": t("sortLabel") },
+          h("span", { class: "meta", "aria-hidden": "true" }, t("sort")), ...this.sortButtons),
         this.list, this.empty, this.loadError, this.retry, this.more));
+      this.learn(page);
 
       const remembered = this.stored();
       writeStore(this.pendingKey, remembered);
@@ -207,12 +297,69 @@ article:focus{outline:none}
       document.addEventListener("visibilitychange", () => {
         if (document.visibilityState === "visible") this.pollAllNow();
       });
-      this.load(true);
+      this.load(true, first);
+    }
+
+    /** The string ``key`` in the widget's language, with {name}s filled in. */
+    t(key, values) {
+      return String(this.dict[key]).replace(/\{(\w+)\}/g, (match, name) => values[name]);
+    }
+
+    /** Plain words in the reader's language for a failed call. */
+    words(error) {
+      const { status, code, wait } = error;
+      if (!status) return this.t("unreachable");
+      if (CODES.includes(code)) return this.t(code);
+      if (status === 429) return wait > 0 ? this.t(wait === 1 ? "tooFast1" : "tooFastN", { n: wait }) : this.t("tooFast");
+      return error.detail || this.t("failed", { n: status });
+    }
+
+    /** Uses a commenter token (or none) from now on. */
+    signIn(token) {
+      this.token = token || null;
+      this.author = token ? tokenName(token) : "";
+      if (this.formSlot) {
+        this.draw();
+        this.load(true);
+      }
+    }
+
+    /** Takes the thread's and the site's state from a listing. */
+    learn(page) {
+      this.closed = Boolean(page.thread && page.thread.closed);
+      this.anonymous = !(page.site && page.site.anonymous_allowed === false);
+      this.draw();
+    }
+
+    canPost() {
+      return !this.closed && Boolean(this.token || this.anonymous);
+    }
+
+    /** The main form, or why there is none: the thread is closed, or readers must sign in. */
+    draw() {
+      const state = this.closed ? "closed" : this.canPost() ? "form" + this.token : "signIn";
+      if (state === this.drawn) return;
+      this.drawn = state;
+      const typed = this.form ? this.form.text.value : "";
+      this.closeReply();
+      this.prompt.hidden = this.closed;
+      this.form = null;
+      if (!this.canPost()) {
+        this.status = live();
+        this.formSlot.replaceChildren(h("p", { class: "note shut" }, this.t(state)), this.status);
+        return;
+      }
+      this.form = this.buildForm(null);
+      this.form.text.value = typed;
+      this.form.count();
+      this.status = this.form.status;
+      this.formSlot.replaceChildren(this.form.element);
     }
 
     // Forms -------------------------------------------------------------------
 
     buildForm(parent) {
+      const t = this.t.bind(this);
       const id = "c" + ++formCount;
       const name = h("input", {
         id: id + "-name", name: "author", autocomplete: "name", maxlength: MAX_NAME, required: true,
@@ -224,24 +371,25 @@ article:focus{outline:none}
         "aria-describedby": id + "-count",
       });
       const status = live();
-      const submit = h("button", { type: "submit", class: "primary" }, parent ? "Post reply" : "Post comment");
-      const cancel = parent && h("button", { type: "button", onclick: () => this.closeReply() }, "Cancel");
-      const element = h("form", { novalidate: true, "aria-label": parent ? "Reply to " + parent.author : "Write a comment" },
-        h("div", { class: "field" }, h("label", { for: id + "-name" }, "Name"), name),
-        h("div", { class: "field" }, h("label", { for: id + "-body" }, parent ? "Your reply" : "Comment"), text, counter),
+      const submit = h("button", { type: "submit", class: "primary" }, t(parent ? "postReply" : "post"));
+      const cancel = parent && h("button", { type: "button", onclick: () => this.closeReply() }, t("cancel"));
+      const element = h("form", { novalidate: true, "aria-label": parent ? t("replyTo", parent) : t("write") },
+        this.token ? h("p", { class: "note signed" }, this.author ? t("as", { name: this.author }) : t("signedIn"))
+          : h("div", { class: "field" }, h("label", { for: id + "-name" }, t("name")), name),
+        h("div", { class: "field" }, h("label", { for: id + "-body" }, t(parent ? "yourReply" : "comment")), text, counter),
         h("div", { class: "actions" }, submit, cancel),
         status);
-      const form = { element, name, text, counter, status, submit, parent };
       const count = () => {
         const used = text.value.length;
-        counter.textContent = used.toLocaleString("en") + " / " + MAX_LENGTH.toLocaleString("en") + " characters";
+        counter.textContent = t("count", { used: used.toLocaleString(this.lang), max: MAX_LENGTH.toLocaleString(this.lang) });
         counter.classList.toggle("near", used > MAX_LENGTH * 0.9);
       };
+      const form = { element, name, text, count, status, submit, parent };
       text.addEventListener("input", count);
       count();
       element.addEventListener("submit", (event) => {
         event.preventDefault();
-        this.post(form, count);
+        this.post(form);
       });
       if (parent) {
         element.addEventListener("keydown", (event) => {
@@ -256,43 +404,45 @@ article:focus{outline:none}
       status.classList.toggle("error", Boolean(isError));
     }
 
-    async post(form, count) {
-      const author = form.name.value.trim();
+    async post(form) {
+      const author = this.token ? this.author : form.name.value.trim();
       const body = form.text.value.trim();
       form.name.removeAttribute("aria-invalid");
       form.text.removeAttribute("aria-invalid");
-      if (!author || !body) {
-        const field = author ? form.text : form.name;
+      if (!body || !(author || this.token)) {
+        const field = body ? form.name : form.text;
         field.setAttribute("aria-invalid", "true");
-        this.say(form.status, author ? "Please write your comment first." : "Please enter your name.", true);
+        this.say(form.status, this.t(body ? "needName" : "needBody"), true);
         field.focus();
         return;
       }
-      const parentId = form.parent ? form.parent.id : null;
+      const { parent } = form;
+      const headers = this.token ? { ...JSON_TYPE, Authorization: "Bearer " + this.token } : JSON_TYPE;
       form.submit.disabled = true;
       form.element.setAttribute("aria-busy", "true");
-      this.say(form.status, "Posting\u2026");
+      this.say(form.status, this.t("posting"));
       try {
-        const created = await call("threads/" + encodeURIComponent(this.threadId) + "/comments", {
-          method: "POST",
-          headers: JSON_TYPE,
-          body: JSON.stringify({ author, body, parent_id: parentId }),
+        const created = await call(this.path, {
+          method: "POST", headers,
+          body: JSON.stringify({ ...this.about, author: author || undefined, body, parent_id: parent ? parent.id : null }),
         });
-        writeStore(this.nameKey, author);
+        if (!this.token) writeStore(this.nameKey, author);
         const entry = {
-          id: created.id, status: created.status || "pending", author, body, parent_id: parentId,
-          parent_author: form.parent ? form.parent.author : null, created_at: created.created_at,
+          id: created.id, status: created.status || "pending", author: created.author || author, body,
+          parent_id: parent ? parent.id : null, parent_author: parent ? parent.name : null,
+          depth: parent ? Math.min(parent.depth + 1, DEPTH) : 1, created_at: created.created_at,
           token: created.author_token,
         };
         this.remember(entry);
         form.text.value = "";
-        count();
-        if (form.parent) this.closeReply();
+        form.count();
+        if (parent) this.closeReply();
         this.showOwn(entry);
-        this.say(this.status, "Thanks! Your comment is awaiting moderation.");
+        this.say(this.status, this.t("thanks"));
         this.poll(entry.id);
       } catch (error) {
-        this.say(form.status, error.message, true);
+        this.say(form.status, this.words(error), true);
+        if (error.code === "thread_closed" || error.code === "sign_in_required") this.load(true);
       } finally {
         form.submit.disabled = false;
         form.element.removeAttribute("aria-busy");
@@ -327,27 +477,32 @@ article:focus{outline:none}
       this.load(true);
     }
 
-    async load(fromStart) {
+    fetchPage() {
+      const query = new URLSearchParams({ limit: PAGE_SIZE, order: this.order });
+      if (this.cursor) query.set("cursor", this.cursor);
+      return call(this.path + "?" + query);
+    }
+
+    async load(fromStart, fetched) {
       const generation = fromStart ? ++this.generation : this.generation;
       if (fromStart) {
         this.cursor = null;
         this.shown.clear();
         this.waiting.clear();
         for (const [id, mine] of this.own) {
-          if (mine.entry.status === "approved" && !mine.entry.parent_id) this.shown.set(id, mine.view);
+          if (mine.entry.status === "approved") this.shown.set(id, mine.view);
         }
         this.list.replaceChildren();
         this.closeReply();
       }
-      const query = new URLSearchParams({ limit: PAGE_SIZE, order: this.order });
-      if (this.cursor) query.set("cursor", this.cursor);
       this.more.disabled = true;
       this.loadError.hidden = this.retry.hidden = true;
       this.list.setAttribute("aria-busy", "true");
       const before = this.list.children.length;
       try {
-        const page = await call("threads/" + encodeURIComponent(this.threadId) + "/comments?" + query);
+        const page = await (fetched || this.fetchPage());
         if (generation !== this.generation) return;
+        if (fromStart) this.learn(page);
         page.comments.forEach((comment) => this.place(comment));
         this.cursor = page.next_cursor;
         if (!this.cursor) this.placeOrphans();
@@ -357,7 +512,7 @@ article:focus{outline:none}
         if (!fromStart && first) first.querySelector("article").focus();
       } catch (error) {
         if (generation !== this.generation) return;
-        this.loadError.textContent = "Comments could not be loaded. " + error.message;
+        this.loadError.textContent = this.t("notLoaded") + " " + this.words(error);
         this.loadError.hidden = this.retry.hidden = false;
       } finally {
         this.more.disabled = false;
@@ -365,20 +520,23 @@ article:focus{outline:none}
       }
     }
 
-    /** Puts a published comment in the list; a reply goes under its parent, one level deep. */
+    /** Puts a published comment under its parent, three levels deep at most: deeper
+     * replies join the third level, saying whom they answer. */
     place(comment) {
       if (this.shown.has(comment.id) || this.own.has(comment.id)) return;
       const parent = comment.parent_id && this.shown.get(comment.parent_id);
-      if (parent) {
+      if (parent && parent.depth < DEPTH) {
         if (!parent.replies.isConnected) parent.item.append(parent.replies);
-        parent.replies.append(this.render(comment, comment.parent_id).item);
+        parent.replies.append(this.render(comment, parent.depth + 1).item);
+      } else if (parent) {
+        parent.item.parentNode.append(this.render({ ...comment, parent_author: parent.comment.author }, DEPTH).item);
       } else if (comment.parent_id && this.order === "newest") {
         // Newest first, a reply comes before its parent: keep it until the parent shows.
         const early = this.waiting.get(comment.parent_id) || [];
         this.waiting.set(comment.parent_id, early.concat([comment]));
         return;
       } else {
-        this.list.append(this.render(comment, null).item);
+        this.list.append(this.render(comment, 1).item);
       }
       for (const reply of this.waiting.get(comment.id) || []) this.place(reply);
       this.waiting.delete(comment.id);
@@ -388,76 +546,85 @@ article:focus{outline:none}
     placeOrphans() {
       const orphans = [].concat(...this.waiting.values());
       this.waiting.clear();
-      for (const comment of orphans) this.list.append(this.render(comment, null).item);
+      for (const comment of orphans) this.list.append(this.render(comment, 1).item);
     }
 
-    render(comment, rootId, state) {
+    time(iso) {
+      const moment = new Date(iso);
+      return isNaN(moment) ? "" : moment.toLocaleString(this.lang, { dateStyle: "medium", timeStyle: "short" });
+    }
+
+    render(comment, depth, state) {
+      const t = this.t.bind(this);
       const body = h("p", { class: "body" }, comment.body);
       const badge = h("span", { class: "badge", hidden: !state });
-      const time = h("time", { datetime: comment.created_at }, formatTime(comment.created_at));
+      const time = h("time", { datetime: comment.created_at }, this.time(comment.created_at));
       const header = h("div", { class: "meta" }, h("bdi", { class: "author" }, comment.author), " · ", time, " ", badge);
-      const context = comment.parent_author && h("p", { class: "note" }, "Reply to " + comment.parent_author);
+      const context = comment.parent_author && h("p", { class: "note" }, t("replyTo", { name: comment.parent_author }));
       const actions = h("div", { class: "actions" });
       const slot = h("div");
-      const replies = h("ol", { class: "replies", "aria-label": "Replies to " + comment.author });
-      const item = h("li", { "data-id": comment.id },
+      const replies = h("ol", { class: "replies", "aria-label": t("repliesTo", { name: comment.author }) });
+      const item = h("li", { "data-id": comment.id, "data-depth": depth },
         h("article", { tabindex: "-1" }, header, context, body, actions, slot));
-      const view = { item, badge, actions, replies, slot, comment };
+      const view = { item, badge, actions, replies, slot, comment, depth };
       if (state) this.mark(view, state);
-      else this.allowReply(view, rootId);
-      if (!rootId && !state) this.shown.set(comment.id, view);
+      else {
+        this.allowReply(view);
+        this.shown.set(comment.id, view);
+      }
       return view;
     }
 
-    allowReply(view, rootId) {
-      const target = { id: rootId || view.comment.id, author: view.comment.author };
-      const button = h("button", {
-        type: "button", class: "link", "aria-label": "Reply to " + view.comment.author,
+    allowReply(view) {
+      const { comment, depth } = view;
+      const target = { id: comment.id, name: comment.author, depth };
+      const button = this.canPost() && h("button", {
+        type: "button", class: "link", "aria-label": this.t("replyTo", target),
         onclick: () => this.openReply(target, button, view.slot),
-      }, "Reply");
-      view.actions.replaceChildren(button);
-      if (!this.own.has(view.comment.id)) view.actions.append(this.reportButton(view));
+      }, this.t("reply"));
+      view.actions.replaceChildren(...[button, !this.own.has(comment.id) && this.reportButton(view)].filter(Boolean));
     }
 
     /** "Report": a reader tells the moderators why a published comment should not stay. */
     reportButton(view) {
+      const t = this.t.bind(this);
       const button = h("button", {
-        type: "button", class: "link", "aria-expanded": "false", "aria-label": "Report the comment of " + view.comment.author,
+        type: "button", class: "link", "aria-expanded": "false", "aria-label": t("reportOf", { name: view.comment.author }),
         onclick: () => toggle(!form.isConnected),
-      }, "Report");
+      }, t("report"));
       const toggle = (show) => {
         button.setAttribute("aria-expanded", String(show));
         if (show) view.slot.append(form);
         else form.remove();
         (show ? reason : button).focus();
       };
-      const reason = h("select", null, ...Object.entries(REPORT_REASONS).map(([value, label]) => h("option", { value }, label)));
+      const reason = h("select", null, ...REASONS.map((value) => h("option", { value }, t(value))));
       const status = live();
       const form = h("form", {
-        "aria-label": "Report",
+        "aria-label": t("report"),
         onkeydown: (event) => event.key === "Escape" && toggle(false),
         onsubmit: async (event) => {
           event.preventDefault();
           try {
             await call("comments/" + encodeURIComponent(view.comment.id) + "/reports",
               { method: "POST", headers: JSON_TYPE, body: JSON.stringify({ reason: reason.value }) });
-            form.replaceChildren(h("p", { class: "note", role: "status" }, "Thank you. The moderators will look at it."));
+            form.replaceChildren(h("p", { class: "note", role: "status" }, t("reportThanks")));
             button.disabled = true;
-            button.textContent = "Reported";
+            button.textContent = t("reported");
           } catch (error) {
-            this.say(status, error.message, true);
+            this.say(status, this.words(error), true);
           }
         },
-      }, h("label", null, "Why should moderators look at it? ", reason),
-      h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Send report"),
-        h("button", { type: "button", onclick: () => toggle(false) }, "Cancel")), status);
+      }, h("label", null, t("why") + " ", reason),
+      h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, t("sendReport")),
+        h("button", { type: "button", onclick: () => toggle(false) }, t("cancel"))), status);
       return button;
     }
 
     mark(view, status) {
-      const [label, tone] = STATES[status] || STATES.pending;
-      view.badge.textContent = label;
-      view.badge.className = "badge " + tone;
+      const known = status in TONES;
+      view.badge.textContent = this.t(known ? status : "pending");
+      view.badge.className = "badge " + (known ? TONES[status] : "pending");
       view.badge.hidden = false;
       view.item.setAttribute("data-status", status);
     }
@@ -481,7 +648,7 @@ article:focus{outline:none}
     }
 
     showOwn(entry) {
-      const view = this.render(entry, entry.parent_id, entry.status);
+      const view = this.render(entry, entry.depth || (entry.parent_id ? 2 : 1), entry.status);
       this.own.set(entry.id, { entry, view, timer: 0, attempt: 0 });
       if (entry.status === "rejected") this.allowDismiss(entry.id);
       this.mine.prepend(view.item);
@@ -493,28 +660,29 @@ article:focus{outline:none}
         this.forget(id);
         this.own.delete(id);
         view.item.remove();
-        this.say(this.status, "Removed.");
-      } }, "Dismiss");
+        this.say(this.status, this.t("removed"));
+      } }, this.t("dismiss"));
       view.actions.replaceChildren(button);
     }
 
     /** Under the author's own held or rejected comment: why, by whom, and the appeal. */
     explain(id, current) {
+      const t = this.t.bind(this);
       const { view, entry } = this.own.get(id);
       const { reason, appeal } = current;
       view.slot.replaceChildren();
       if (reason && current.status !== "approved") {
-        view.slot.append(h("p", { class: "note" }, reason.text + " Decided by " + current.decided_by + "."));
+        view.slot.append(h("p", { class: "note" }, reason.text + " " + t("decidedBy", { name: current.decided_by })));
       }
       if (!appeal) return;
       if (appeal.text) {
-        view.slot.append(h("p", { class: "note" }, appeal.text + (appeal.reason ? " Their reason: " + appeal.reason : "")));
+        view.slot.append(h("p", { class: "note" }, appeal.text + (appeal.reason ? " " + t("theirReason") + " " + appeal.reason : "")));
         return;
       }
       const text = h("textarea", { rows: 3, maxlength: 2000, required: true });
       const status = live();
       const form = h("form", {
-        "aria-label": "Appeal",
+        "aria-label": t("appeal"),
         onsubmit: async (event) => {
           event.preventDefault();
           try {
@@ -524,12 +692,12 @@ article:focus{outline:none}
             });
             this.check(id);
           } catch (error) {
-            this.say(status, error.message, true);
+            this.say(status, this.words(error), true);
           }
         },
-      }, h("label", null, "Why should it be published?", text),
-      h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Send appeal")), status);
-      view.slot.append(h("p", { class: "note" }, "You may appeal until " + formatTime(appeal.until) + "."), form);
+      }, h("label", null, t("whyPublish"), text),
+      h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, t("sendAppeal"))), status);
+      view.slot.append(h("p", { class: "note" }, t("appealUntil", { date: this.time(appeal.until) })), form);
     }
 
     /** Asks for the comment's status again later, waiting longer each time. */
@@ -575,17 +743,16 @@ article:focus{outline:none}
       this.mark(view, current.status);
       if (current.status === "approved") {
         this.forget(id);
-        this.allowReply(view, entry.parent_id);
+        this.allowReply(view);
         view.slot.replaceChildren();
         if (current.appeal) this.explain(id, current);
-        if (!entry.parent_id) this.shown.set(id, view);
-        this.say(this.status, current.listed === false ? current.listing_note
-          : "Your comment is now published.");
+        this.shown.set(id, view);
+        this.say(this.status, current.listed === false ? current.listing_note : this.t("nowPublished"));
       } else if (current.status === "rejected") {
         this.remember(entry);
         this.allowDismiss(id);
         this.explain(id, current);
-        if (changed) this.say(this.status, "Your comment was not published.");
+        if (changed) this.say(this.status, this.t("notPublished"));
         if (current.appeal && current.appeal.status === "open") this.poll(id);
       } else {
         if (changed) this.remember(entry);
@@ -598,16 +765,21 @@ article:focus{outline:none}
   /** Mounts the widget on one element; elements already mounted are left alone. */
   function mount(host) {
     const threadId = host && host.getAttribute("data-moderation-thread");
-    if (!threadId || mounted.has(host) || host.shadowRoot) return;
-    mounted.add(host);
-    new Thread(host, threadId);
+    if (!threadId || host.shadowRoot) return;
+    threads.add(new Thread(host, threadId));
+  }
+
+  /** Signs the reader in (a commenter JWT) or out (null) in every widget on the page. */
+  function setAuthToken(token) {
+    pageToken = token || null;
+    threads.forEach((thread) => thread.signIn(pageToken));
   }
 
   function mountAll() {
     document.querySelectorAll("[data-moderation-thread]").forEach(mount);
   }
 
-  window.ModerationComments = { mount };
+  window.ModerationComments = { mount, setAuthToken };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mountAll);
   else mountAll();
 })();

@@ -6,7 +6,7 @@ import pytest
 
 from service import db
 from service.policy import LABELS, Policy
-from service.sites import save_settings
+from service.sites.services import save_settings
 from tests.conftest import OUTPUT_DIR
 from tests.support.accounts import PASSWORD, post_comment, status
 from tests.support.work import drain

@@ -17,10 +17,11 @@ from service.comments.spam import SPAM_ACTOR_MODEL
 from service.moderation.learning.candidates import CandidateError, build_candidate
 from service.moderation.learning.cli import adapt
 from service.moderation.learning.head import NEVER, Head, fit_bands
-from service.moderation.learning.labels import UnknownSite, decided_comments, site_slug
+from service.moderation.learning.labels import UnknownSite, decided_comments
 from service.moderation.learning.models import Candidate, RescoreRun
 from service.moderation.learning.tasks import adapt_due
 from service.policy import LABELS, MODEL_ACTOR, Policy
+from service.sites.models import Site
 from tests.support.accounts import audit_actions, csrf_token
 from workers.scoring.adapt import adapt_site
 
@@ -102,11 +103,22 @@ def test_labels_are_moderators_final_decisions_on_comments_the_model_scored(app)
             readers, Decision(comment=readers, outcome="approved", actor=MODEL_ACTOR,
                               scores={"toxicity": 0.1}, model="m"),
             Decision(comment=readers, outcome="held", actor=READERS_ACTOR)])
+    with app.app_context(), db.transaction() as session:
+        other = Site(slug="other", name="Other")
+        session.add(other)
+        session.flush()
+        theirs = Comment(site_id=other.id, thread_id="t", author="a", body="o", status="approved")
+        session.add_all([theirs, Decision(comment=theirs, outcome="held", actor=MODEL_ACTOR,
+                                          scores={"toxicity": 0.9}, model="m"),
+                         Decision(comment=theirs, outcome="approved", actor="mia")])
+        session.flush()
+        their_id = theirs.id
     with app.app_context():
         assert [row.comment_id for row in decided_comments(db.session())] == ids
+        assert [row.comment_id for row in decided_comments(db.session(), "default")] == ids
+        assert [row.comment_id for row in decided_comments(db.session(), "other")] == [their_id]
         with pytest.raises(UnknownSite):
             decided_comments(db.session(), "elsewhere")
-    assert site_slug(None) == site_slug("default") == "default"
 
 
 def test_too_few_decisions_make_no_candidate_and_the_command_says_why(app, runner) -> None:
@@ -164,7 +176,9 @@ def test_admins_promote_from_the_dashboard_with_csrf_and_an_audit_entry(
 
     promote_path = f"/dashboard/learning/candidates/{name}/promote"
     assert admin_client.post(promote_path).status_code == 400  # no CSRF token
-    token = csrf_token(moderator_client, "/dashboard/learning")
+    # the pages are the admins': they cover every site's moderators and candidates
+    assert moderator_client.get("/dashboard/learning").status_code == 403
+    token = csrf_token(moderator_client, "/dashboard/queue")
     assert moderator_client.post(promote_path, data={"csrf_token": token}).status_code == 403
     token = csrf_token(admin_client, "/dashboard/learning")
     done = admin_client.post(promote_path, data={"csrf_token": token})

@@ -42,4 +42,4 @@ def test_moderation_operations_need_a_bearer_token_and_name_their_bodies(client)
     assert decision["properties"]["action"]["enum"] == ["approve", "reject"]
     queue = paths["/api/v1/moderation/queue"]["get"]["parameters"]
     assert {parameter["name"] for parameter in queue} == {
-        "status", "thread", "label", "sort", "limit", "cursor"}
+        "status", "site", "thread", "label", "sort", "limit", "cursor"}

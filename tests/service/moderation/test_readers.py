@@ -115,6 +115,9 @@ def test_a_rejected_author_appeals_and_another_moderator_overturns(app, client, 
     assert queue["appeals"][0]["decision"]["statement"]["code"] == "moderator.spam"
     appeal_id = queue["appeals"][0]["id"]
     decisions = f"/api/v1/moderation/appeals/{appeal_id}/decisions"
+    bad = client.post(decisions, json={"action": "maybe", "reason": "x"},
+                      headers=bearer(accounts["ada"]))
+    assert bad.status_code == 422 and "action" in bad.json["message"]
     own = client.post(decisions, json={"action": "overturn", "reason": "fine"},
                       headers=bearer(accounts["mia"]))
     assert (own.status_code, own.json["error"]) == (403, "own_decision")
@@ -249,7 +252,8 @@ def test_moderation_appeal_routes_refuse_bad_input(client, accounts):
                        json={"action": "uphold", "reason": "x"}, headers=headers).status_code == 404
     assert client.post("/api/v1/moderation/appeals/abc/decisions",
                        json={"action": "uphold", "reason": "x"}, headers=headers).status_code == 404
+    # An appeal out of reach is looked up before the body is read: 404, not 422.
     assert client.post("/api/v1/moderation/appeals/1/decisions",
-                       json={"action": "maybe", "reason": "x"}, headers=headers).status_code == 422
+                       json={"action": "maybe", "reason": "x"}, headers=headers).status_code == 404
     assert client.get("/api/v1/moderation/appeals?status=lost", headers=headers).status_code == 422
     assert client.get("/api/v1/moderation/appeals").status_code == 401

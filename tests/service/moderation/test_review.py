@@ -11,7 +11,7 @@ from service import db
 from service.accounts.models import AuditEntry
 from service.comments.models import Decision, Event
 from service.policy import LABELS, Policy
-from service.sites import save_settings
+from service.sites.services import save_settings
 from tests.support.accounts import (
     HOLD_ALL,
     audit_actions,

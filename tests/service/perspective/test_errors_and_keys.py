@@ -11,8 +11,10 @@ from service import db
 from service.accounts.models import AuditEntry
 from service.perspective.cli import keys
 from service.perspective.models import PerspectiveKey, SuggestedScore
+from service.sites.services import site_by_slug
 from tests.service.perspective.conftest import new_key
 from tests.service.perspective.test_analyze import ANALYZE, coral_analyze_body, post
+from tests.support.sites import add_site
 
 SUGGEST = "/v1alpha1/comments:suggestscore"
 
@@ -91,6 +93,7 @@ def coral_suggest_body(comment_id: str, status: str) -> dict:
 
 
 def test_suggestscore_stores_coral_decisions_as_labels(app, client):
+    add_site(app, "news")
     secret = new_key(app, site="news")
     approved = client.post(f"{SUGGEST}?key={secret}", json=coral_suggest_body("a1", "APPROVED"))
     rejected = client.post(f"{SUGGEST}?key={secret}", json=coral_suggest_body("r1", "DELETED"))
@@ -114,6 +117,9 @@ def test_suggestscore_stores_coral_decisions_as_labels(app, client):
 
 
 def test_keys_are_created_listed_and_revoked_from_the_command(app, runner):
+    unknown = runner.invoke(keys, ["create", "coral", "--site", "news", "--quota", "5"])
+    assert unknown.exit_code != 0 and "no site 'news'" in unknown.output
+    add_site(app, "news")
     created = runner.invoke(keys, ["create", "coral", "--site", "news", "--quota", "5"])
     assert created.exit_code == 0, created.output
     secret = created.stdout.strip().splitlines()[-1]
@@ -130,5 +136,7 @@ def test_keys_are_created_listed_and_revoked_from_the_command(app, runner):
     with app.app_context():
         actions = db.session().scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
         stored = db.session().scalar(select(PerspectiveKey))
-    assert actions == ["perspective_key.created", "perspective_key.revoked"]
+        news = site_by_slug(db.session(), "news")
+    assert stored is not None and news is not None and stored.site_id == news.id
+    assert actions == ["site.created", "perspective_key.created", "perspective_key.revoked"]
     assert stored is not None and secret not in (stored.key_hash, stored.hint)

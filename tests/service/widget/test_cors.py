@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from service import db
+from service.sites.models import Site
+
 THREAD = "/api/v1/threads/ukraine-peace-deal/comments"
 PUBLISHER = "https://news.example"
 STRANGER = "https://evil.example"
@@ -65,7 +68,7 @@ def test_preflight_for_posting_json_is_answered_for_an_allowed_origin(client):
     assert response.headers["Access-Control-Allow-Origin"] == PUBLISHER
     assert "POST" in response.headers["Access-Control-Allow-Methods"]
     assert response.headers["Access-Control-Allow-Headers"].lower() == (
-        "content-type, x-author-token")
+        "content-type, authorization, x-author-token")
     assert int(response.headers["Access-Control-Max-Age"]) > 0
 
 
@@ -82,5 +85,59 @@ def test_preflight_from_another_origin_is_not_allowed(client):
 @pytest.mark.parametrize("path", ["/healthz", "/widget.js", "/api/v1/moderation/queue"])
 def test_only_the_public_api_gets_cors_headers(client, path):
     response = client.get(path, headers={"Origin": PUBLISHER})
+
+    assert "Access-Control-Allow-Origin" not in response.headers
+
+
+SITE_B = "https://site-b.example"
+
+
+@pytest.fixture
+def site_b(app) -> str:
+    """A second site whose widget may only be embedded on its own origin."""
+    with app.app_context(), db.transaction() as session:
+        session.add(Site(slug="site-b", name="Site B", origins=[SITE_B], locale="fr"))
+    return "/api/v1/sites/site-b/threads/ukraine-peace-deal/comments"
+
+
+def test_a_sites_own_origin_may_use_its_paths_and_only_its_own(client, site_b):
+    assert client.get(site_b, headers={"Origin": SITE_B}).headers[
+        "Access-Control-Allow-Origin"] == SITE_B
+    for origin in (PUBLISHER, STRANGER):
+        assert "Access-Control-Allow-Origin" not in client.get(
+            site_b, headers={"Origin": origin}).headers
+    # The configured origins stay the default site's; site B's is not one of them.
+    assert "Access-Control-Allow-Origin" not in client.get(
+        THREAD, headers={"Origin": SITE_B}).headers
+
+
+def test_a_signed_in_post_from_a_sites_origin_is_preflighted_with_its_token(client, site_b):
+    response = client.options(site_b, headers={
+        "Origin": SITE_B, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type",
+    })
+
+    assert response.headers["Access-Control-Allow-Origin"] == SITE_B
+    allowed = {name.strip().lower() for name in
+               response.headers["Access-Control-Allow-Headers"].split(",")}
+    assert {"authorization", "content-type"} <= allowed
+
+
+def test_a_comment_posted_on_a_site_can_be_followed_from_its_origin(client, site_b):
+    posted = client.post(site_b, json={"author": "Ana", "body": "Bonjour"},
+                         headers={"Origin": SITE_B})
+    assert posted.status_code == 202, posted.json
+
+    status = client.get(posted.headers["Location"], headers={"Origin": SITE_B})
+
+    assert status.headers["Access-Control-Allow-Origin"] == SITE_B
+    assert "Access-Control-Allow-Origin" not in client.get(
+        posted.headers["Location"], headers={"Origin": STRANGER}).headers
+
+
+@pytest.mark.parametrize("path", ["/api/v1/sites", "/api/v1/sites/site-b",
+                                  "/api/v1/sites/unknown/threads/a/comments"])
+def test_the_sites_admin_api_and_unknown_sites_get_no_cors(client, site_b, path):
+    response = client.get(path, headers={"Origin": SITE_B})
 
     assert "Access-Control-Allow-Origin" not in response.headers

@@ -8,7 +8,10 @@ import rjsmin
 
 from service.widget.views import SCRIPT
 
-SIZE_BUDGET = 20 * 1024
+SIZE_BUDGET = 25 * 1024
+"""20 KiB until issue 15; sites, sign-in, closed threads, three levels of replies and the
+English strings as a table of keys (so that other languages load as data, only when a
+page needs them) took it to 25,117 bytes minified (8.3 KB gzipped)."""
 
 
 def test_the_script_is_served_as_javascript_with_caching_headers(client):
@@ -34,7 +37,7 @@ def test_an_unchanged_script_is_not_sent_again(client):
     assert client.get("/widget.js", headers={"If-None-Match": '"stale"'}).status_code == 200
 
 
-def test_the_script_served_is_the_source_minified_under_20_kb(client):
+def test_the_script_served_is_the_source_minified_within_its_budget(client):
     served = client.get("/widget.js").data
     source = SCRIPT.read_text(encoding="utf-8")
 

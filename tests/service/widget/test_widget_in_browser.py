@@ -8,17 +8,12 @@ publisher's site, so that the widget works cross-origin as it does for real.
 from __future__ import annotations
 
 import re
-import threading
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
-from werkzeug.serving import make_server
-from werkzeug.wrappers import Request, Response
 
 from service import db
 from service.comments.models import Comment, Status
@@ -36,36 +31,9 @@ DECIDED = 45_000
 """How long the widget may take to notice a decision (it polls, at most 30 s apart), in ms."""
 
 
-@dataclass
-class Publisher:
-    """A publisher's site on another origin: serves the HTML put in ``pages``."""
-
-    origin: str
-    pages: dict[str, str] = field(default_factory=dict)
-
-
 @pytest.fixture(scope="module")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return sqlite_database(tmp_path_factory, "widget-db")
-
-
-@pytest.fixture
-def publisher() -> Iterator[Publisher]:
-    site = Publisher(origin="")
-
-    @Request.application
-    def serve(request: Request) -> Response:
-        html = site.pages.get(request.path)
-        return Response(html or "not found", status=200 if html else 404, mimetype="text/html")
-
-    server = make_server("127.0.0.1", 0, serve, threaded=True)
-    site.origin = f"http://localhost:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield site
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
 
 
 @pytest.fixture
@@ -264,7 +232,7 @@ def test_a_rejected_comment_is_marked_not_published(settings, request, browser_p
     expect(widget(page).get_by_text("No comments yet.")).to_be_visible()
 
 
-def test_load_more_sorting_and_replies_one_level_deep(app, live_server, browser_page):
+def test_load_more_sorting_and_a_reply(app, live_server, browser_page):
     ids = publish(app, "ukraine-peace-deal", 25)
     page = browser_page
     page.goto(live_server + "/")

@@ -1,0 +1,1 @@
+"""Commenters: the publisher's signed-in readers, their standing and their data."""

@@ -1,0 +1,112 @@
+"""What the sites API accepts, checked with pydantic."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+
+from service.sites.models import SLUG
+from service.sites.services import check_origin
+
+LOCALE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
+MAX_ORIGINS = 50
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def check_slug(value: str) -> str:
+    """``value`` if it can name a site in URLs.
+
+    Raises:
+        ValueError: unless it is 1 to 64 lowercase letters, digits and inner hyphens.
+    """
+    if not SLUG.fullmatch(value):
+        raise ValueError("a site's slug has 1 to 64 lowercase letters, digits or inner '-'")
+    return value
+
+
+def _plain_text(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("must not contain control characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text (it holds an unpaired surrogate)") from None
+    return value
+
+
+def _origins(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(check_origin(value) for value in values))
+
+
+def _locale(value: str) -> str:
+    if not LOCALE.match(value):
+        raise ValueError("a locale is a language code such as 'en', 'fr' or 'pt-BR'")
+    return value
+
+
+Slug = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64),
+                 AfterValidator(check_slug)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+                 AfterValidator(_plain_text)]
+Origins = Annotated[list[Annotated[str, StringConstraints(max_length=300)]],
+                    Field(max_length=MAX_ORIGINS), AfterValidator(_origins)]
+Locale = Annotated[str, StringConstraints(strip_whitespace=True, max_length=16),
+                   AfterValidator(_locale)]
+
+
+class PolicyChanges(BaseModel):
+    """A site's policy, or the part of it to change: the keys of
+    ``MODERATION_THRESHOLDS`` plus the site's own."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    target: str | None = Field(None, description=(
+        "A target's name (\"1%\", \"2%\", \"5%\"), or null for thresholds set by hand."))
+    hold: dict[str, float] | None = Field(None, description="Per-label hold thresholds.")
+    reject: dict[str, float] | None = Field(None, description="Per-label reject thresholds.")
+    hold_everything: bool | None = Field(None, description="Pre-moderation: hold every comment.")
+    banned_words: list[str] | None = Field(None, description="Words that reject a comment.")
+    suspect_words: list[str] | None = Field(None, description="Words that hold a comment.")
+    new_commenter_premoderation: int | None = Field(None, ge=0, le=1000, description=(
+        "Hold the first N comments of each signed-in commenter (0: none)."))
+    reports_to_hold: int | None = Field(None, ge=1, le=100, description=(
+        "Distinct readers whose reports send a published comment back to the queue."))
+
+    def given(self) -> dict[str, Any]:
+        """The keys that were sent (``target`` may be sent as null)."""
+        return {key: getattr(self, key) for key in self.model_fields_set}
+
+
+class NewSite(BaseModel):
+    """The body of ``POST /api/v1/sites``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    slug: Slug
+    name: Name
+    origins: Origins | None = Field(None, description=(
+        "Origins whose pages may embed the widget; null: the configured ones."))
+    locale: Locale = "en"
+    anonymous_allowed: bool = True
+    policy: PolicyChanges | None = None
+
+
+class SiteChanges(BaseModel):
+    """The body of ``PATCH /api/v1/sites/<slug>``: only the fields to change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    origins: Origins | None = Field(None, description=(
+        "Origins whose pages may embed the widget; null: the configured ones."))
+    locale: Locale | None = None
+    anonymous_allowed: bool | None = None
+    policy: PolicyChanges | None = None

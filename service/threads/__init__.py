@@ -1,0 +1,1 @@
+"""Threads: the articles that comments answer, with a headline, a link and their rules."""
