@@ -15,10 +15,10 @@ from pydantic import (
 
 from service.sites.models import SLUG
 from service.sites.services import check_origin
+from service.text import plain_text
 
 LOCALE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 MAX_ORIGINS = 50
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def check_slug(value: str) -> str:
@@ -29,16 +29,6 @@ def check_slug(value: str) -> str:
     """
     if not SLUG.fullmatch(value):
         raise ValueError("a site's slug has 1 to 64 lowercase letters, digits or inner '-'")
-    return value
-
-
-def _plain_text(value: str) -> str:
-    if _CONTROL.search(value):
-        raise ValueError("must not contain control characters")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode text (it holds an unpaired surrogate)") from None
     return value
 
 
@@ -55,7 +45,7 @@ def _locale(value: str) -> str:
 Slug = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64),
                  AfterValidator(check_slug)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-                 AfterValidator(_plain_text)]
+                 AfterValidator(plain_text)]
 Origins = Annotated[list[Annotated[str, StringConstraints(max_length=300)]],
                     Field(max_length=MAX_ORIGINS), AfterValidator(_origins)]
 Locale = Annotated[str, StringConstraints(strip_whitespace=True, max_length=16),

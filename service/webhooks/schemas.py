@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def _plain_text(value: str) -> str:
-    if _CONTROL.search(value):
-        raise ValueError("must not contain control characters")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode text (it holds an unpaired surrogate)") from None
-    return value
-
+from service.text import plain_text
 
 EventType = Literal["comment.created", "comment.approved", "comment.held", "comment.rejected",
                     "comment.reported", "reports.dismissed", "comment.appealed", "appeal.decided"]
 URL = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
-                AfterValidator(_plain_text)]
+                AfterValidator(plain_text)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500),
-                        AfterValidator(_plain_text)]
+                        AfterValidator(plain_text)]
 Events = Annotated[list[EventType], Field(min_length=1)]
 SiteSlug = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 

@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -52,13 +53,27 @@ def drop_postgres_database(url: str) -> None:
 
 
 @contextmanager
-def migrated_postgres() -> Iterator[str]:
-    """A migrated PostgreSQL database of its own, dropped afterwards; skips where none runs."""
+def migrated_postgres(revision: str = "heads") -> Iterator[str]:
+    """A PostgreSQL database of its own migrated to ``revision``, dropped afterwards; skips
+    where none runs."""
     if reason := postgres_reachable():
         pytest.skip(reason)
     url = create_postgres_database()
     try:
-        upgrade(url)
+        upgrade(url, revision)
         yield url
     finally:
         drop_postgres_database(url)
+
+
+@contextmanager
+def migrated_to(kind: str, folder: Path, revision: str) -> Iterator[str]:
+    """A ``kind`` ("sqlite" in ``folder``, or "postgresql") database migrated to
+    ``revision``: the schema a migration test starts from."""
+    if kind == "postgresql":
+        with migrated_postgres(revision) as url:
+            yield url
+        return
+    url = f"sqlite:///{folder / f'at-{revision}.db'}"
+    upgrade(url, revision)
+    yield url

@@ -22,7 +22,7 @@ from service.comments.models import Comment, Decision
 from service.moderation.learning.cli import adapt, promote_command, report, shadow
 from service.moderation.learning.models import Candidate, ShadowDecision
 from service.policy import LABELS, MODEL_ACTOR, RESCORING_ACTOR, Policy
-from service.sites import save_settings
+from service.sites.services import save_settings
 from tests.support.accounts import audit_actions, bearer, post_comment
 from tests.support.work import drain
 from workers.scoring.scorer import load_scorer

@@ -26,19 +26,8 @@ READERS = {"reports_to_hold": 5, "appeal_days": 30}
 @pytest.fixture(params=["sqlite", "postgresql"])
 def url_at_0007(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A database migrated to 0007 (the schema before sites)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'before.db'}"
-        upgrade(url, "0007")
+    with databases.migrated_to(request.param, tmp_path, "0007") as url:
         yield url
-        return
-    if reason := databases.postgres_reachable():
-        pytest.skip(reason)
-    url = databases.create_postgres_database()
-    try:
-        upgrade(url, "0007")
-        yield url
-    finally:
-        databases.drop_postgres_database(url)
 
 
 def test_the_settings_and_the_data_move_into_the_site_default(url_at_0007):

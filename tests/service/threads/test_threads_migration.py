@@ -19,19 +19,8 @@ from tests.support import databases
 @pytest.fixture(params=["sqlite", "postgresql"])
 def url_at_0008(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A database migrated to 0008 (sites, before threads and commenters)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'before.db'}"
-        upgrade(url, "0008")
+    with databases.migrated_to(request.param, tmp_path, "0008") as url:
         yield url
-        return
-    if reason := databases.postgres_reachable():
-        pytest.skip(reason)
-    url = databases.create_postgres_database()
-    try:
-        upgrade(url, "0008")
-        yield url
-    finally:
-        databases.drop_postgres_database(url)
 
 
 def test_each_thread_of_the_stored_comments_becomes_a_thread(url_at_0008):
