@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 
 from service import db
 from service.accounts.services import CLI_ACTOR
+from service.moderation.learning.calibration import as_dict, calibration_report
 from service.moderation.learning.candidates import (
     HOLD_BACK,
     CandidateError,
@@ -21,7 +22,7 @@ from service.moderation.learning.candidates import (
     promote,
     start_shadow,
 )
-from service.moderation.learning.labels import UnknownSite, site_policy
+from service.moderation.learning.labels import UnknownSite, decided_comments, site_policy
 from service.moderation.learning.report import candidate_report, report_lines
 
 
@@ -98,4 +99,29 @@ def promote_command(name: str) -> None:
     click.echo(json.dumps(figures, sort_keys=True))
 
 
-COMMANDS = (adapt, shadow, report, promote_command)
+@click.command()
+@click.option("--site", default=None, help="The site's slug (default: the site `default`).")
+@with_appcontext
+def calibration(site: str | None) -> None:
+    """Print the precision and recall of each label's hold and reject bands against the
+    site's moderator decisions; the last line is the report, with its curves, as JSON."""
+    session = db.session()
+    try:
+        rows = decided_comments(session, site)
+        labels = calibration_report(rows, site_policy(session, current_app.config, site))
+    except UnknownSite as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{len(rows)} comments scored by the model and decided by moderators, "
+               f"{sum(row.rejected for row in rows)} of them rejected")
+    for label in labels:
+        for name, band in (("hold", label.hold), ("reject", label.reject)):
+            click.echo(f"{label.label:16} {name:6} >= {band.threshold:.3f}: flags {band.flagged}, "
+                       f"precision {_share(band.precision)}, recall {_share(band.recall)}")
+    click.echo(json.dumps({"decided": len(rows), "labels": as_dict(labels)}, sort_keys=True))
+
+
+def _share(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
+
+
+COMMANDS = (adapt, shadow, report, promote_command, calibration)

@@ -19,7 +19,13 @@ from sqlalchemy import func, select
 from cli.main import rescore
 from service import db
 from service.comments.models import Comment, Decision
-from service.moderation.learning.cli import adapt, promote_command, report, shadow
+from service.moderation.learning.cli import (
+    adapt,
+    calibration,
+    promote_command,
+    report,
+    shadow,
+)
 from service.moderation.learning.models import Candidate, ShadowDecision
 from service.policy import LABELS, MODEL_ACTOR, RESCORING_ACTOR, Policy
 from service.sites.services import save_settings
@@ -98,6 +104,22 @@ def test_moderators_teach_a_candidate_that_is_shadowed_promoted_and_rescores(
                                headers=bearer(accounts["mia"]))
         assert response.status_code == 201, response.json
     assert approvals_of_held >= 30 and rejections_of_published >= 30
+
+    # the calibration report reads the bands in force against those 300 decisions
+    printed = runner.invoke(calibration, [])
+    assert printed.exit_code == 0, printed.output
+    bands = json.loads(printed.output.strip().splitlines()[-1])
+    assert bands["decided"] == 300
+    toxicity = next(label for label in bands["labels"] if label["label"] == "toxicity")
+    recorded = model_scores(app, decided)
+    flagged = [i for i in decided
+               if recorded[i]["toxicity"] >= toxicity["hold"]["threshold"]]
+    assert toxicity["hold"]["flagged"] == len(flagged) > 0
+    assert toxicity["hold"]["precision"] == round(
+        sum(moderator_rejects(i) for i in flagged) / len(flagged), 4)
+    assert toxicity["hold"]["recall"] == round(
+        sum(moderator_rejects(i) for i in flagged) / sum(map(moderator_rejects, decided)), 4)
+    assert len(toxicity["curve"]) >= 10
 
     built = runner.invoke(adapt, [])
     assert built.exit_code == 0, built.output
