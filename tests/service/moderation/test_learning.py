@@ -24,6 +24,7 @@ from service.policy import LABELS, MODEL_ACTOR, Policy
 from service.sites.models import Site
 from tests.support.accounts import audit_actions, csrf_token
 from workers.scoring.adapt import adapt_site
+from workers.scoring.jobs import site_deciders
 
 SCALE = {"toxicity": 1.0, "obscene": 1.0, "insult": 1.0, "severe_toxicity": 0.00005,
          "threat": 0.05, "identity_attack": 0.18}
@@ -227,3 +228,29 @@ def test_the_sweeper_queues_one_scheduled_build_per_period(app) -> None:
     with app.app_context():
         assert db.session().scalar(select(Candidate)) is None
         assert schedule_adaptation() == 0, "the period's attempt was made"
+
+
+def test_a_candidate_learns_from_and_decides_on_its_own_site_only(app) -> None:
+    add_decided(app, 120)
+    with app.app_context(), db.transaction() as session:
+        session.add(Site(slug="other", name="Other"))
+    with app.app_context():
+        assert adapt_site("other") is None  # no decisions there: no candidate
+        name = adapt_site("default")
+    assert name is not None
+    with app.app_context(), db.transaction() as session:
+        candidate = session.scalar(select(Candidate).where(Candidate.name == name))
+        assert candidate.site == "default"
+        candidate.status = "promoted"
+    with app.app_context():
+        session = db.session()
+        other = session.scalar(select(Site).where(Site.slug == "other"))
+        batch = [Comment(site_id=1, thread_id="t", author="a", body="x"),
+                 Comment(site_id=other.id, thread_id="t", author="a", body="y")]
+        sites = site_deciders(session, app.config, batch)
+        assert sites[1].promoted is not None and sites[1].promoted[0] == name
+        assert sites[other.id].promoted is None
+        assert sites[1].thresholds()["site"] == "default"
+        assert sites[1].thresholds()["candidate"]["name"] == name
+        assert sites[other.id].thresholds()["site"] == "other"
+        assert "candidate" not in sites[other.id].thresholds()
