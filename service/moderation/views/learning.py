@@ -52,7 +52,8 @@ def index() -> str:
     active = any(run.status in (RescoreStatus.QUEUED, RescoreStatus.RUNNING) for run in runs)
     return render_template("dashboard/learning.html", decided=len(rows),
                            rejected=sum(row.rejected for row in rows), labels=labels,
-                           curves=curves, candidates=candidates, runs=runs, active=active)
+                           curves=curves, candidates=candidates, runs=runs, active=active,
+                           site=site)
 
 
 @bp.get("/candidates/<name>")
