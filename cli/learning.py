@@ -8,9 +8,9 @@ import click
 
 from service import db
 from service.accounts.services import CLI_ACTOR
-from service.moderation.learning.labels import UnknownSite
 from service.moderation.learning.models import RescoreRun, RescoreStatus
 from service.moderation.learning.tasks import start_rescore
+from service.sites.services import UnknownSite
 
 
 def rescore_and_wait(site: str | None, *, inline: bool, timeout: float) -> None:

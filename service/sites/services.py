@@ -30,6 +30,22 @@ def site_by_slug(session: Session, slug: str) -> Site | None:
     return session.scalar(select(Site).where(Site.slug == slug))
 
 
+class UnknownSite(LookupError):
+    """A slug that names no site."""
+
+
+def site_named(session: Session, slug: str) -> Site:
+    """The site named ``slug``.
+
+    Raises:
+        UnknownSite: ``no site '<slug>'``, when there is none.
+    """
+    site = site_by_slug(session, slug)
+    if site is None:
+        raise UnknownSite(f"no site {slug!r}")
+    return site
+
+
 def site_by_id(session: Session, site_id: int) -> Site:
     """The site ``site_id`` (the site ``default`` always exists).
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from service import db
 from service.accounts.auth import current_moderator, require_token
 from service.errors import APIError, json_object, whole_number
+from service.sites.services import UnknownSite
 from service.webhooks import services
 from service.webhooks.models import (
     MAX_DELIVERY_ID,
@@ -152,8 +153,8 @@ def _url_checked() -> Iterator[None]:
     except UnsafeURL as error:
         raise APIError(422, "invalid_input", f"url: {error}",
                        fields={"url": str(error)}) from None
-    except services.UnknownSite as error:
-        raise APIError(422, "invalid_input", str(error),
+    except UnknownSite as error:
+        raise APIError(422, "invalid_input", f"site: {error}",
                        fields={"site": str(error)}) from None
 
 

@@ -17,7 +17,7 @@ from service.accounts.audit import record
 from service.db import utcnow
 from service.queueing import enqueue_after_commit
 from service.sites.models import Site
-from service.sites.services import site_by_slug
+from service.sites.services import site_named
 from service.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from service.webhooks.signing import new_secret
 from service.webhooks.tasks import attempt_job
@@ -71,17 +71,8 @@ def change(session: Session, endpoint: WebhookEndpoint, changes: dict[str, Any],
            details=changes)
 
 
-class UnknownSite(LookupError):
-    """A site slug that names no site."""
-
-
 def _site(session: Session, slug: str | None) -> Site | None:
-    if slug is None:
-        return None
-    site = site_by_slug(session, slug)
-    if site is None:
-        raise UnknownSite(f"site: no site {slug!r}")
-    return site
+    return None if slug is None else site_named(session, slug)
 
 
 def delete(session: Session, endpoint: WebhookEndpoint, *, by: str) -> None:

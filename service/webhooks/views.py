@@ -15,6 +15,7 @@ from service.accounts.auth import current_moderator, login_required
 from service.accounts.models import Role
 from service.accounts.shell import nav_link
 from service.errors import APIError, validation_message, whole_number
+from service.sites.services import UnknownSite
 from service.webhooks import services
 from service.webhooks.models import (
     EVENT_TYPES,
@@ -52,7 +53,7 @@ def create() -> tuple[str, int, dict[str, str]]:
         with db.transaction() as session:
             endpoint = services.create(session, by=_admin(), **new.model_dump(),
                                         allow_private=_allow_private())
-    except (ValidationError, UnsafeURL, services.UnknownSite) as error:
+    except (ValidationError, UnsafeURL, UnknownSite) as error:
         flash(f"The endpoint was not added: {_explain(error)}.", "error")
         page = _index_page() | {"form": submitted}
         return render_template("webhooks/index.html", **page), 422, {}
@@ -78,7 +79,7 @@ def change(endpoint_id: str) -> Response | tuple[str, int]:
         with db.transaction() as session:
             services.change(session, found, changes, by=_admin(),
                              allow_private=_allow_private())
-    except (ValidationError, UnsafeURL, services.UnknownSite) as error:
+    except (ValidationError, UnsafeURL, UnknownSite) as error:
         flash(f"Nothing was saved: {_explain(error)}.", "error")
         return render_template("webhooks/endpoint.html",
                                **_endpoint_page(found) | {"form": submitted}), 422
@@ -193,10 +194,10 @@ def _refuse_if_disabled(found: WebhookEndpoint) -> bool:
     return True
 
 
-def _explain(error: ValidationError | UnsafeURL | services.UnknownSite) -> str:
+def _explain(error: ValidationError | UnsafeURL | UnknownSite) -> str:
     if isinstance(error, ValidationError):
         return validation_message(error)[0]
-    return str(error) if isinstance(error, services.UnknownSite) else f"url: {error}"
+    return f"site: {error}" if isinstance(error, UnknownSite) else f"url: {error}"
 
 
 def _find(endpoint_id: str) -> WebhookEndpoint:

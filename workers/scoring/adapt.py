@@ -9,8 +9,9 @@ from flask import current_app
 
 from service import db
 from service.moderation.learning.candidates import CandidateError, build_candidate
-from service.moderation.learning.labels import UnknownSite, site_policy
+from service.moderation.learning.labels import site_policy
 from service.moderation.learning.tasks import SCHEDULE_ACTOR
+from service.sites.services import UnknownSite
 
 log = logging.getLogger(__name__)
 

@@ -22,8 +22,9 @@ from service.moderation.learning.candidates import (
     promote,
     start_shadow,
 )
-from service.moderation.learning.labels import UnknownSite, decided_comments, site_policy
+from service.moderation.learning.labels import decided_comments, site_policy
 from service.moderation.learning.report import candidate_report, report_lines
+from service.sites.services import UnknownSite
 
 
 @click.command()

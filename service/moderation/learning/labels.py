@@ -18,13 +18,9 @@ from service.comments.spam import SPAM_ACTOR_MODEL
 from service.moderation.learning.models import DEFAULT_SITE
 from service.policy import MODEL_ACTOR, RESCORING_ACTOR, Policy
 from service.sites.models import Site
-from service.sites.services import policy_of, site_by_slug
+from service.sites.services import policy_of, site_named
 
 AUTOMATED = (MODEL_ACTOR, RESCORING_ACTOR, READERS_ACTOR)
-
-
-class UnknownSite(ValueError):
-    """A site this deployment does not have."""
 
 
 @dataclass(frozen=True)
@@ -49,10 +45,7 @@ def learning_site(session: Session, site: str | None) -> Site:
     Raises:
         UnknownSite: when there is no such site.
     """
-    found = site_by_slug(session, site or DEFAULT_SITE)
-    if found is None:
-        raise UnknownSite(f"unknown site {site!r}")
-    return found
+    return site_named(session, site or DEFAULT_SITE)
 
 
 def site_policy(session: Session, config: Mapping[str, Any], site: str | None) -> Policy:

@@ -17,11 +17,12 @@ from service.comments.spam import SPAM_ACTOR_MODEL
 from service.moderation.learning.candidates import CandidateError, build_candidate
 from service.moderation.learning.cli import adapt
 from service.moderation.learning.head import NEVER, Head, fit_bands
-from service.moderation.learning.labels import UnknownSite, decided_comments
+from service.moderation.learning.labels import decided_comments
 from service.moderation.learning.models import Candidate, RescoreRun
 from service.moderation.learning.tasks import adapt_due
 from service.policy import LABELS, MODEL_ACTOR, Policy
 from service.sites.models import Site
+from service.sites.services import UnknownSite
 from tests.support.accounts import audit_actions, csrf_token
 from workers.scoring.adapt import adapt_site
 from workers.scoring.jobs import site_deciders
@@ -127,9 +128,9 @@ def test_too_few_decisions_make_no_candidate_and_the_command_says_why(app, runne
     with app.app_context(), pytest.raises(CandidateError, match="needs 50"):
         build_candidate(db.session(), Policy.from_overrides(LIVE), by="test")
     result = runner.invoke(adapt, ["--site", "elsewhere"])
-    assert result.exit_code != 0 and "unknown site 'elsewhere'" in result.output
+    assert result.exit_code != 0 and "no site 'elsewhere'" in result.output
     result = runner.invoke(rescore, ["--site", "elsewhere", "--inline"])
-    assert result.exit_code != 0 and "unknown site" in result.output
+    assert result.exit_code != 0 and "no site 'elsewhere'" in result.output
 
 
 def test_the_schedule_asks_for_a_candidate_once_per_period_with_new_decisions(app) -> None:
