@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from flask import Flask, current_app, g
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -22,6 +24,9 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+T = TypeVar("T")
 
 
 def utcnow() -> datetime:
@@ -85,3 +90,24 @@ def _close_session(_exc: BaseException | None) -> None:
     db = g.pop("db_session", None)
     if db is not None:
         db.close()
+
+
+def find_or_add(session: Session, find: Callable[[], T | None], make: Callable[[], T]) -> T:
+    """The row ``find`` returns, else the one ``make`` builds, added in a savepoint.
+
+    When another transaction adds the same row first (a unique key refuses ours), the
+    savepoint is rolled back and theirs is returned.
+    """
+    found = find()
+    if found is not None:
+        return found
+    try:
+        with session.begin_nested():
+            made = make()
+            session.add(made)
+        return made
+    except IntegrityError:
+        found = find()
+        if found is None:
+            raise
+        return found

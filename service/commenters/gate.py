@@ -6,12 +6,11 @@ Called from the POST path (``service.comments``) inside the comment's transactio
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.commenters.models import Commenter, Standing
 from service.commenters.tokens import InvalidToken, bearer_token, verify
-from service.db import utcnow
+from service.db import find_or_add, utcnow
 from service.errors import APIError
 from service.sites.models import Site
 
@@ -41,16 +40,10 @@ def identify(session: Session, site: Site, authorization: str | None) -> Comment
             raise APIError(401, "sign_in_required", "This site takes comments from signed-in "
                            "readers only: send Authorization: Bearer <token>.")
         return None
-    commenter = find_commenter(session, site.id, identity.sub)
-    if commenter is None:
-        try:
-            with session.begin_nested():
-                commenter = Commenter(site_id=site.id, sub=identity.sub, name=identity.name)
-                session.add(commenter)
-        except IntegrityError:  # their first two comments came at once
-            commenter = find_commenter(session, site.id, identity.sub)
-            if commenter is None:
-                raise
+    # made once, even when their first two comments come at once
+    commenter = find_or_add(
+        session, lambda: find_commenter(session, site.id, identity.sub),
+        lambda: Commenter(site_id=site.id, sub=identity.sub, name=identity.name))
     if commenter.status == Standing.BANNED:
         raise APIError(403, "commenter_banned", "This commenter may not comment on this site.")
     if commenter.name != identity.name:

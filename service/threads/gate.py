@@ -10,9 +10,9 @@ from collections.abc import Collection
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from service.db import find_or_add
 from service.errors import APIError
 from service.sites.models import Site
 from service.threads.models import Thread
@@ -38,21 +38,13 @@ def open_thread(session: Session, site: Site, key: str, *, origin: str | None,
     Raises:
         APIError: 403 ``thread_closed`` when the thread takes no new comments.
     """
-    trusted = origin is not None and origin.lower().rstrip("/") in {
-        allowed.lower().rstrip("/") for allowed in allowed_origins}
+    allowed = {each.lower().rstrip("/") for each in allowed_origins}
+    trusted = origin is not None and origin.lower().rstrip("/") in allowed
     title = title if trusted else None
-    url = url if trusted and url is not None and _origin_of(url) in {
-        allowed.lower().rstrip("/") for allowed in allowed_origins} else None
-    thread = find_thread(session, site.id, key)
-    if thread is None:
-        try:
-            with session.begin_nested():
-                thread = Thread(site_id=site.id, key=key, title=title, url=url)
-                session.add(thread)
-        except IntegrityError:  # its first two comments came at once
-            thread = find_thread(session, site.id, key)
-            if thread is None:
-                raise
+    url = url if trusted and url is not None and _origin_of(url) in allowed else None
+    # made once, even when its first two comments come at once
+    thread = find_or_add(session, lambda: find_thread(session, site.id, key),
+                         lambda: Thread(site_id=site.id, key=key, title=title, url=url))
     if thread.closed:
         raise APIError(403, "thread_closed", "This thread is closed to new comments.")
     if thread.title is None and title:
