@@ -78,13 +78,14 @@ SETTINGS: tuple[Setting, ...] = (
             "How long a worker's claim on a batch lasts before others may take it.", int),
     Setting("TORCH_THREADS", 0,
             "Threads torch uses in a scoring worker (0: one per core, at most 4).", int),
-    Setting("SCORER_BACKEND", "onnx",
-            "How the scoring worker runs the model: `onnx` (ONNX Runtime, fp32, the same "
-            "scores as torch within 1e-4; the worker never imports torch; the model is "
-            "exported once, beside its checkpoint), `onnx-int8` (its int8 copy), `torch` "
-            "(fp32, also for Detoxify's downloaded variants) or `int8` (torch's dynamic "
-            "quantisation). int8 changes some decisions: see docs/performance.md before "
-            "turning it on. `TORCH_THREADS` sets the threads of either runtime."),
+    Setting("SCORER_BACKEND", "onnx-int8",
+            "How the scoring worker runs the model: `onnx-int8` (ONNX Runtime with int8 "
+            "weights: 1.5-2x fp32's speed at the same quality, docs/performance.md; the "
+            "worker never imports torch; the model is exported once, beside its "
+            "checkpoint), `onnx` (ONNX Runtime, fp32, the same scores as torch within "
+            "1e-4), `torch` (fp32, also for Detoxify's downloaded variants) or `int8` "
+            "(torch's dynamic quantisation, which changes too many decisions). "
+            "`TORCH_THREADS` sets the threads of either runtime."),
     Setting("SWEEP_AFTER_SECONDS", 30,
             "A comment pending longer than this is queued again by the sweeper.", int),
     Setting("SWEEP_INTERVAL_SECONDS", 10, "How often the sweeper looks.", int),
