@@ -26,7 +26,7 @@ from rq import Queue
 from cli import redis_server
 from service.health import SCORER_KEY
 from service.migrate import upgrade
-from service.queueing import ANALYZE_QUEUE, SCORING_QUEUE
+from service.queueing import ANALYZE_QUEUE, EXPLAIN_QUEUE, SCORING_QUEUE
 
 READY_TIMEOUT_SECONDS = 300
 WORKER_STOP_SECONDS = 180
@@ -80,8 +80,10 @@ def running(work_dir: Path, settings: Mapping[str, Any], *, workers: int, web_wo
         logs.mkdir(exist_ok=True)
         for number in range(workers):
             profile = profile_dir / f"worker-{number}.prof" if profile_dir else None
-            process = _spawn(["worker", "--queue", ANALYZE_QUEUE, "--queue", SCORING_QUEUE], env,
-                             logs / f"worker-{number}.log", profile)
+            # The queues of the Procfile's worker: explanations when no comment waits.
+            process = _spawn(["worker", "--queue", ANALYZE_QUEUE, "--queue", SCORING_QUEUE,
+                              "--queue", EXPLAIN_QUEUE], env, logs / f"worker-{number}.log",
+                             profile)
             # A worker stops after its current job: up to a batch of a slow model.
             stack.callback(_stop, process, WORKER_STOP_SECONDS)
             running_stack.workers.append(process)
@@ -172,8 +174,10 @@ def _wait_for_web(stack: Stack, logs: Path) -> None:
 
 
 def drop_waiting_jobs(stack: Stack) -> None:
-    """Empty the scoring queue (the comments of the jobs dropped stay pending)."""
-    Queue(SCORING_QUEUE, connection=stack.redis()).empty()
+    """Empty the scoring and explain queues (the comments of the jobs dropped stay pending,
+    or unexplained), so that the next phase's workers do only its own work."""
+    for name in (SCORING_QUEUE, EXPLAIN_QUEUE):
+        Queue(name, connection=stack.redis()).empty()
 
 
 def _stop(process: subprocess.Popen, timeout: float = 20) -> None:

@@ -71,9 +71,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SCORING_BATCH_SIZE", 32, "Most comments a worker scores in one forward pass.",
             int),
     Setting("EXPLAIN_HELD", True,
-            "Whether the scoring worker finds the words that drove each held comment's "
-            "score (one extra pass of up to 24 variants per held comment: about five "
-            "times the cost of scoring it).", _bool),
+            "Whether the words that drove each held comment's score are found, for the "
+            "moderators' queue: after the decision, by a job on the `explain` queue, which "
+            "workers serve only when no comment waits to be scored (one extra pass of up "
+            "to 24 variants per held comment: about five times the cost of scoring it).",
+            _bool),
     Setting("SCORING_LEASE_SECONDS", 120,
             "How long a worker's claim on a batch lasts before others may take it.", int),
     Setting("TORCH_THREADS", 0,

@@ -32,7 +32,10 @@ ANALYZE_QUEUE = "analyze"
 """Perspective-compatible requests, which a web request waits on: served first."""
 SCORING_QUEUE = "scoring"
 WEBHOOKS_QUEUE = "webhooks"
-QUEUES = (ANALYZE_QUEUE, SCORING_QUEUE, WEBHOOKS_QUEUE)
+EXPLAIN_QUEUE = "explain"
+"""The explanations of held comments, for the moderators' queue: served last, when no
+comment waits to be decided."""
+QUEUES = (ANALYZE_QUEUE, SCORING_QUEUE, WEBHOOKS_QUEUE, EXPLAIN_QUEUE)
 """Every queue, in the order a worker serves them (RQ takes the first non-empty one)."""
 
 _AFTER_COMMIT = "jobs_after_commit"

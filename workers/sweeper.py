@@ -3,9 +3,10 @@
 Redis carries work, not data. A comment stored while Redis was down, or held by a
 worker that died mid-batch, is still ``pending`` in the database; the sweeper finds
 it once its lease has run out and it has waited ``SWEEP_AFTER_SECONDS``, and queues
-its scoring job again. It does the same for webhook events never fanned out and
-deliveries overdue (``workers.delivery.sweep``), and asks for a candidate built from
-the moderators' decisions when one is due (``ADAPT_EVERY_HOURS``).
+its scoring job again. It does the same for held comments whose explanation was never
+written (``sweep_explanations``), for webhook events never fanned out and deliveries
+overdue (``workers.delivery.sweep``), and asks for a candidate built from the
+moderators' decisions when one is due (``ADAPT_EVERY_HOURS``).
 """
 
 from __future__ import annotations
@@ -21,14 +22,18 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from service import db
-from service.comments.models import Comment, Status
-from service.comments.tasks import scoring_job
+from service.comments.models import Comment, Decision, Status
+from service.comments.tasks import explain_job, scoring_job
 from service.moderation.learning.tasks import adapt_due
-from service.queueing import enqueue, redis
+from service.queueing import EXPLAIN_QUEUE, enqueue, queue, redis
 from service.sites.models import Site
 from workers.delivery import sweep as sweep_webhooks
+from workers.scoring.explaining import unexplained
 
 log = logging.getLogger(__name__)
+
+EXPLAIN_WITHIN = timedelta(hours=24)
+"""How far back the sweeper looks for held comments left unexplained."""
 
 
 def sweep(limit: int = 1000) -> int:
@@ -46,6 +51,38 @@ def sweep(limit: int = 1000) -> int:
     queued = enqueue(scoring_job(comment_id) for comment_id in stale)
     if queued:
         log.info("sweeper queued %d pending comments again", queued)
+    return queued
+
+
+def sweep_explanations(limit: int = 1000) -> int:
+    """Queue the explanation of held comments that the model decided in the last
+    ``EXPLAIN_WITHIN`` (more than ``SWEEP_AFTER_SECONDS`` ago) and that have none yet,
+    in jobs of ``SCORING_BATCH_SIZE`` comments; return how many jobs were queued.
+
+    Only when no explain job waits or runs: the queue is served last, so under load its
+    jobs wait long, and the sweeper's batches (cut otherwise than the scoring job's)
+    would queue the same work twice. Nothing when ``EXPLAIN_HELD`` is off.
+    """
+    config = current_app.config
+    if not config["EXPLAIN_HELD"]:
+        return 0
+    explain = queue(EXPLAIN_QUEUE)
+    if explain.count or explain.started_job_registry.count:
+        return 0
+    now = db.utcnow()
+    missing = db.session().scalars(
+        unexplained(Decision.comment_id)
+        .where(Decision.created_at >= now - EXPLAIN_WITHIN,
+               Decision.created_at < now - timedelta(seconds=config["SWEEP_AFTER_SECONDS"]))
+        .order_by(Decision.created_at, Decision.id)
+        .limit(limit)
+    ).all()
+    db.session().rollback()
+    size = max(config["SCORING_BATCH_SIZE"], 1)
+    queued = enqueue(explain_job(missing[start:start + size])
+                     for start in range(0, len(missing), size))
+    if queued:
+        log.info("sweeper queued %d explain jobs for held comments", queued)
     return queued
 
 
@@ -74,6 +111,7 @@ def run(app: Flask, interval: float | None = None, rounds: int | None = None) ->
         with app.app_context():
             try:
                 sweep()
+                sweep_explanations()
                 sweep_webhooks()
                 schedule_adaptation()
             except (RedisError, SQLAlchemyError) as error:

@@ -110,9 +110,11 @@ class Decision(Base):
     scores: Mapped[dict[str, float] | None] = mapped_column(JSON)
     model: Mapped[str | None] = mapped_column(String(200))
     thresholds: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    explanation: Mapped[list[dict[str, float]] | None] = mapped_column(JSON)
+    explanation: Mapped[list[dict[str, float]] | None] = mapped_column(JSON(none_as_null=True))
     """For a comment the model held: ``[{"start", "end", "weight"}]``, the character
-    spans of the body that drove its toxicity, strongest first (``workers.scoring.explain``)."""
+    spans of the body that drove its toxicity, strongest first (``workers.scoring.explain``),
+    written by a job of the explain queue after the decision; NULL until then (None is
+    stored as SQL NULL, never as JSON ``null``)."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     comment: Mapped[Comment] = relationship(back_populates="decisions")

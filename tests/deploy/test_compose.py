@@ -13,7 +13,7 @@ DEPLOY = Path(__file__).parents[2] / "deploy"
 APP_SERVICES = {
     "migrate": ["db", "upgrade"],
     "web": ["web", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--threads", "8"],
-    "scoring-worker": ["worker", "--queue", "analyze", "--queue", "scoring"],
+    "scoring-worker": ["worker", "--queue", "analyze", "--queue", "scoring", "--queue", "explain"],
     "webhook-worker": ["worker", "--queue", "webhooks"],
     "sweeper": ["sweep"],
 }

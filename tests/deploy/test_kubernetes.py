@@ -13,7 +13,7 @@ KUBERNETES = Path(__file__).parents[2] / "deploy" / "kubernetes"
 KUBERNETES_VERSION = "1.30.0"
 ROLES = {
     "web": ["web", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--threads", "8"],
-    "scoring-workers": ["worker", "--queue", "analyze", "--queue", "scoring"],
+    "scoring-workers": ["worker", "--queue", "analyze", "--queue", "scoring", "--queue", "explain"],
     "webhook-workers": ["worker", "--queue", "webhooks"],
     "sweeper": ["sweep"],
     "moderation-migrate": ["db", "upgrade"],

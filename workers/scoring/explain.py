@@ -2,12 +2,14 @@
 
 Each word (or, in a long comment, each run of neighbouring words) is left out in turn;
 its weight is how much the calibrated ``toxicity`` falls without it. All the variants
-of one comment are scored together, as one batch.
+of one comment are scored together, as one batch; ``explain_all`` scores those of many
+comments in one call (``workers.scoring.explaining``, the explain queue's job).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 WORD = re.compile(r"\w+(?:['\u2019]\w+)*")
@@ -41,7 +43,38 @@ def explain(scorer: Any, text: str, score: float, label: str = "toxicity",
     spans = word_spans(text, max_spans)
     if not spans:
         return []
-    variants = scorer.score([text[:start] + text[end:] for start, end in spans])
+    return _weigh(spans, score, scorer.score(_variants(text, spans)), label)
+
+
+def explain_all(scorer: Any, texts: Sequence[str], label: str = "toxicity",
+                max_spans: int = MAX_SPANS) -> list[list[dict[str, float]]]:
+    """Each text's spans, as ``explain`` finds them, from one call to the scorer.
+
+    Each text is scored with its variants, so that the weights are measured against the
+    scorer's own score of the whole text, and the scorer packs the variants of all the
+    texts into batches of similar length.
+    """
+    spans = [word_spans(text, max_spans) for text in texts]
+    rows = iter(scorer.score([variant for text, cuts in zip(texts, spans, strict=True) if cuts
+                              for variant in (text, *_variants(text, cuts))]))
+    explained: list[list[dict[str, float]]] = []
+    for cuts in spans:
+        if not cuts:
+            explained.append([])
+            continue
+        score = next(rows)[label]
+        explained.append(_weigh(cuts, score, [next(rows) for _ in cuts], label))
+    return explained
+
+
+def _variants(text: str, spans: Sequence[tuple[int, int]]) -> list[str]:
+    """``text`` without each span in turn."""
+    return [text[:start] + text[end:] for start, end in spans]
+
+
+def _weigh(spans: Sequence[tuple[int, int]], score: float,
+           variants: Sequence[dict[str, float]], label: str) -> list[dict[str, float]]:
+    """The spans whose removal lowers ``score`` by ``MIN_WEIGHT`` or more, strongest first."""
     weighed = [{"start": start, "end": end, "weight": round(score - row[label], 4)}
                for (start, end), row in zip(spans, variants, strict=True)]
     return sorted((span for span in weighed if span["weight"] >= MIN_WEIGHT),

@@ -8,6 +8,10 @@ A batch costs the same few statements whatever its size: one to lease the commen
 one to read them, the spam settings and two scans of recent comments (the screen), one
 UPDATE to win them all from ``pending``, and one INSERT each for the decisions and the
 events.
+
+The comments the model held are explained later, off the scoring path: the batch asks
+for one job on the explain queue (``workers.scoring.explaining``), queued once its
+decisions commit.
 """
 
 from __future__ import annotations
@@ -30,11 +34,12 @@ from service.comments.campaigns import screen
 from service.comments.events import record_model_decisions
 from service.comments.models import Comment, Decision, Status
 from service.comments.spam import SPAM_ACTOR_MODEL, SpamVerdict, spam_settings
+from service.comments.tasks import explain_job
 from service.moderation.learning.scoring import Deciders, deciders
 from service.policy import MODEL_ACTOR, Outcome
+from service.queueing import enqueue_after_commit
 from service.sites.models import Site
 from service.sites.services import policy_of
-from workers.scoring.explain import explain
 from workers.scoring.scorer import load_scorer
 
 log = logging.getLogger(__name__)
@@ -86,11 +91,6 @@ def score_comment(comment_id: str) -> dict[str, int]:
         verdicts = {comment.id: sites[comment.site_id].decide(comment_scores, comment.body,
                                                                holds.get(comment.id))
                     for comment, comment_scores in zip(to_score, scores, strict=True)}
-        explanations = {
-            comment.id: explain(scorer, comment.body, comment_scores["toxicity"])
-            for comment, comment_scores in zip(to_score, scores, strict=True)
-            if config["EXPLAIN_HELD"] and verdicts[comment.id].outcome == Outcome.HELD
-            and "toxicity" in comment_scores}
         now = db.utcnow()
         outcomes = ({key: verdict.outcome for key, verdict in verdicts.items()}
                     | {key: verdict.outcome for key, verdict in spam.items()})
@@ -102,8 +102,7 @@ def score_comment(comment_id: str) -> dict[str, int]:
                 reason=verdicts[comment.id].reason, code=None,
                 scores={k: round(v, 6) for k, v in comment_scores.items()},
                 model=sites[comment.site_id].model(scorer.model_id),
-                thresholds=sites[comment.site_id].thresholds(),
-                explanation=explanations.get(comment.id), created_at=now))
+                thresholds=sites[comment.site_id].thresholds(), created_at=now))
               for comment, comment_scores in zip(to_score, scores, strict=True)
               if comment.id in won),
             *((comment, Decision(
@@ -116,6 +115,11 @@ def score_comment(comment_id: str) -> dict[str, int]:
                 (comment.id, comment_scores, comment.body, verdicts[comment.id].outcome.value)
                 for comment, comment_scores in zip(to_score, scores, strict=True)
                 if comment.id in won and comment.site_id == site_id], now)
+        held = [comment.id for comment, comment_scores in zip(to_score, scores, strict=True)
+                if comment.id in won and verdicts[comment.id].outcome == Outcome.HELD
+                and "toxicity" in comment_scores]
+        if config["EXPLAIN_HELD"] and held:
+            enqueue_after_commit(session, explain_job(held, fresh=True))
     for comment in decided:
         if comment.decided_at is None:  # win set it
             raise RuntimeError(f"comment {comment.id} was decided without a decision time")

@@ -11,6 +11,7 @@ from service import db
 from service.accounts.models import AuditEntry
 from service.comments.models import Decision, Event
 from service.policy import LABELS, Policy
+from service.queueing import EXPLAIN_QUEUE, SCORING_QUEUE
 from service.sites.services import save_settings
 from tests.support.accounts import (
     HOLD_ALL,
@@ -284,6 +285,31 @@ def test_the_audit_log_page_shows_who_did_what_and_why(client, accounts, held, m
     assert f"/dashboard/comments/{held[0]}" in page
     everything = moderator_client.get("/dashboard/audit").text
     assert "<code>login</code>" in everything and "<code>token.created</code>" in everything
+
+
+def test_a_held_comment_shows_plainly_until_its_explanation_is_written(
+        app, client, accounts, moderator_client):
+    """Explained after the decision, by the explain queue's job: until then, as a comment
+    with no explanation."""
+    body = "The council should fix the road by the old school."
+    comment_id = post_comment(client, body)
+    drain(app, (SCORING_QUEUE,))
+
+    found = client.get(f"/api/v1/moderation/comments/{comment_id}",
+                       headers=bearer(accounts["mia"])).json
+    assert (found["status"], found["explanation"]) == ("held", [])
+    page = moderator_client.get("/dashboard/queue")
+    assert page.status_code == 200 and body in page.text and "why-word" not in page.text
+    assert moderator_client.get(f"/dashboard/comments/{comment_id}").status_code == 200
+
+    def explanation() -> list | None:
+        with app.app_context():
+            return db.session().scalar(select(Decision.explanation).where(
+                Decision.comment_id == uuid.UUID(comment_id)))
+
+    assert explanation() is None, "not explained yet"
+    drain(app, (EXPLAIN_QUEUE,))
+    assert isinstance(explanation(), list)
 
 
 def test_a_held_comment_carries_the_spans_that_drove_its_score(app, client, accounts):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from service.comments.models import Comment, Decision
 from service.moderation.services import QueueItem
-from workers.scoring.explain import MAX_SPANS, explain, word_spans
+from workers.scoring.explain import MAX_SPANS, explain, explain_all, word_spans
 
 
 class WordScorer:
@@ -26,6 +26,17 @@ def test_the_strongest_span_comes_first_with_offsets_into_the_body() -> None:
     assert [text[s["start"]:s["end"]] for s in spans] == ["idiot", "stupid"]
     assert [s["weight"] for s in spans] == [0.6, 0.2]
     assert scorer.calls == 2, "all the variants of one comment are scored as one batch"
+
+
+def test_many_comments_are_explained_from_one_call_against_their_own_scores() -> None:
+    texts = ["Well, you're a stupid idiot, frankly.", "!!!", "Such an idiot."]
+    scorer = WordScorer()
+    explained = explain_all(scorer, texts)
+    assert [[text[s["start"]:s["end"]] for s in spans]
+            for text, spans in zip(texts, explained, strict=True)] == [
+        ["idiot", "stupid"], [], ["idiot"]]
+    assert explained[0] == explain(scorer, texts[0], scorer.score(texts[:1])[0]["toxicity"])
+    assert scorer.calls == 3, "one call for the three, then two for the single explanation"
 
 
 def test_long_comments_are_cut_into_runs_of_words_and_empty_ones_explain_nothing() -> None:
