@@ -3,8 +3,9 @@
 Redis carries work, not data. A comment stored while Redis was down, or held by a
 worker that died mid-batch, is still ``pending`` in the database; the sweeper finds
 it once its lease has run out and it has waited ``SWEEP_AFTER_SECONDS``, and queues
-its scoring job again. It does the same for webhook events never fanned out and
-deliveries overdue (``workers.delivery.sweep``), and asks for a candidate built from
+its scoring job again. It does the same for webhook events never fanned out (among them
+the ``comment.created`` of a comment that no worker decided) and deliveries overdue
+(``workers.delivery.sweep``), and asks for a candidate built from
 the moderators' decisions when one is due (``ADAPT_EVERY_HOURS``).
 """
 
