@@ -89,7 +89,9 @@ SETTINGS: tuple[Setting, ...] = (
             "(torch's dynamic quantisation, which changes too many decisions). "
             "`TORCH_THREADS` sets the threads of either runtime."),
     Setting("SWEEP_AFTER_SECONDS", 30,
-            "A comment pending longer than this is queued again by the sweeper.", int),
+            "A comment pending longer than this is queued again by the sweeper, which also "
+            "fans out webhook events this old that nothing fanned out (a new comment's "
+            "`comment.created` when no worker decided it).", int),
     Setting("SWEEP_INTERVAL_SECONDS", 10, "How often the sweeper looks.", int),
     Setting("ADAPT_EVERY_HOURS", 24.0,
             "How often the sweeper asks a worker to build a candidate from the moderators' "

@@ -5,7 +5,9 @@ event of a transaction and queues each one's first attempt. ``deliver(delivery_i
 attempt)`` makes that attempt and, when it fails, schedules the next one with RQ's scheduler (see
 ``service.webhooks.retries`` for when). The database is the source of truth: a
 delivery row says whether it is pending, succeeded or failed, and when it is next
-due; ``sweep()`` queues again what is due but whose job was lost.
+due; ``sweep()`` queues again what is due but whose job was lost, and the fan-out of
+events that no transaction asked for (a ``comment.created`` whose comment no worker
+decided: see ``service.webhooks.tasks``).
 
 Both jobs are idempotent. An attempt runs only if the delivery is still pending,
 still waits for that attempt, is due, and no other worker holds its lease; so a
@@ -144,8 +146,11 @@ def deliver(delivery_id: int, attempt: int) -> str:
 def sweep(limit: int = 500) -> dict[str, int]:
     """Queue what the database says is due but Redis may have lost; return how many.
 
-    That is the fan-out of events that never had one (Redis was down at commit),
-    and attempts overdue by ``SWEEP_AFTER_SECONDS`` whose delivery no worker holds.
+    That is the fan-out of events older than ``SWEEP_AFTER_SECONDS`` (and younger than
+    ``SWEEP_HORIZON``) that never had one: Redis was down at commit, or a comment's
+    ``comment.created`` waits for a decision that has not come (the POST leaves its
+    fan-out to the decision); and attempts overdue by ``SWEEP_AFTER_SECONDS`` whose
+    delivery no worker holds.
 
     Raises:
         RedisError: when Redis cannot be reached.

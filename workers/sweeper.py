@@ -4,9 +4,10 @@ Redis carries work, not data. A comment stored while Redis was down, or held by 
 worker that died mid-batch, is still ``pending`` in the database; the sweeper finds
 it once its lease has run out and it has waited ``SWEEP_AFTER_SECONDS``, and queues
 its scoring job again. It does the same for held comments whose explanation was never
-written (``sweep_explanations``), for webhook events never fanned out and deliveries
-overdue (``workers.delivery.sweep``), and asks for a candidate built from the
-moderators' decisions when one is due (``ADAPT_EVERY_HOURS``).
+written (``sweep_explanations``), for webhook events never fanned out (among them the
+``comment.created`` of a comment that no worker decided) and deliveries overdue
+(``workers.delivery.sweep``), and asks for a candidate built from the moderators'
+decisions when one is due (``ADAPT_EVERY_HOURS``).
 """
 
 from __future__ import annotations

@@ -16,11 +16,6 @@ from service.db import iso, utcnow
 from service.policy import MODEL_ACTOR, RESCORING_ACTOR
 from service.sites.models import DEFAULT_SITE_ID, Site
 
-INSERTED_EVENTS = "events_inserted"
-"""The ``session.info`` key under which ``insert_new_comment`` leaves the ``(id, type)`` of
-the events it inserted, for whatever handles new events at commit (the webhooks'
-fan-out), as it handles the ``Event`` objects of the session."""
-
 
 def comment_created(db: Session, comment: Comment) -> Event:
     """Add the ``comment.created`` event of a new comment to the session."""
@@ -32,16 +27,15 @@ def insert_new_comment(db: Session, comment: Comment) -> None:
 
     The POST path's way to store a comment, without the unit of work: ``comment`` stays
     transient (not in the session). The columns set on it are inserted; the others
-    take their defaults.
+    take their defaults. Nothing else is done about the event: the webhooks fan it out
+    with the comment's first decision, or the sweeper does (``service.webhooks.tasks``).
     """
     comments, connection = cast(Table, Comment.__table__), db.connection()
     connection.execute(insert(comments), {key: value for key, value in vars(comment).items()
                                            if key in comments.c})
-    event_id = f"msg_{uuid.uuid4().hex}"
     connection.execute(insert(cast(Table, Event.__table__)), {
-        "id": event_id, "type": "comment.created", "comment_id": comment.id,
+        "id": f"msg_{uuid.uuid4().hex}", "type": "comment.created", "comment_id": comment.id,
         "payload": _payload(db, comment, None), "created_at": comment.created_at})
-    db.info.setdefault(INSERTED_EVENTS, []).append((event_id, "comment.created"))
 
 
 def record_decision(

@@ -56,9 +56,10 @@ def post_comment(session: Session, thread_id: str, new: NewComment,
     """Store a new comment with its ``comment.created`` event, and queue its scoring.
 
     The comment and its event are one transaction; the scoring job is queued after it
-    commits (when Redis is down, the sweeper queues it later). A comment that breaks a
-    link rule of the spam stage (``service.comments.spam``) is decided in that
-    transaction instead, with the rule's reason, and never reaches the model; the
+    commits (when Redis is down, the sweeper queues it later). The event's webhook
+    fan-out is left to the comment's decision (``service.webhooks.tasks``). A comment
+    that breaks a link rule of the spam stage (``service.comments.spam``) is decided in
+    that transaction instead, with the rule's reason, and never reaches the model; the
     stage's other rules are met by the scoring worker (``service.comments.campaigns``).
 
     Args:

@@ -1,11 +1,18 @@
 """The webhooks' jobs, run by ``workers.delivery``: fan-out of outbox events, and attempts.
 
-Every event is written in the transaction that caused it. A session hook asks for the
-event's fan-out job after commit (``service.queueing``); if Redis is down then, the
-sweeper (``workers.delivery.sweep``) finds the event later. An event that no enabled
-endpoint subscribes to is marked fanned out (with no deliveries) in its own transaction
-instead, at the cost of one small query: no job, no Redis round trip. Both jobs have stable ids
-and are idempotent, so a job queued twice does its work once.
+Every event is written in the transaction that caused it. A session hook (after each
+flush that writes ``Event`` objects) asks for the events' fan-out job after commit
+(``service.queueing``); if Redis is down then, the sweeper (``workers.delivery.sweep``)
+finds the events later. An event that no enabled endpoint subscribes to is marked
+fanned out (with no deliveries) in the same transaction instead, at the cost of one
+small query: no job, no Redis round trip. Both jobs have stable ids and are idempotent,
+so a job queued twice does its work once.
+
+The public POST writes a comment's ``comment.created`` with a Core INSERT and does no
+webhook work at all. That event is fanned out with the comment's first other event
+(usually the scoring job's decision, a second or so later), first in the same job,
+so that a subscriber gets it before the decision; the sweeper fans out one that no
+decision came for within ``SWEEP_AFTER_SECONDS``.
 """
 
 from __future__ import annotations
@@ -16,11 +23,12 @@ from datetime import datetime
 from typing import cast
 
 from flask import Flask
-from sqlalchemy import Select, Table, insert, select
+from sqlalchemy import Insert, Select, Table, bindparam, insert, select
 from sqlalchemy import event as sqlalchemy_event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from service.comments.events import INSERTED_EVENTS
 from service.comments.models import Event
 from service.db import utcnow
 from service.queueing import WEBHOOKS_QUEUE, JobRequest, enqueue_after_commit
@@ -30,26 +38,25 @@ FAN_OUT_JOB = "workers.delivery.fan_out"
 ATTEMPT_JOB = "workers.delivery.deliver"
 ATTEMPT_JOB_TIMEOUT = 120
 """Seconds an attempt's job may run; longer than any request's timeouts."""
+CREATED = "comment.created"
 _KEEP = {"result_ttl": 3600, "failure_ttl": 7 * 24 * 3600}
 
 
 def init_app(app: Flask) -> None:
-    """Fan out the events that each of the app's transactions commits."""
-    sessions = app.extensions["db"]
-    sqlalchemy_event.listen(sessions, "after_flush", _fan_out_new_events)
-    sqlalchemy_event.listen(sessions, "before_commit", _fan_out_inserted_events)
-    sqlalchemy_event.listen(sessions, "after_rollback",
-                            lambda session: session.info.pop(INSERTED_EVENTS, None))
+    """Fan out the events that each of the app's transactions writes, once it commits."""
+    sqlalchemy_event.listen(app.extensions["db"], "after_flush", _fan_out_new_events)
 
 
-def fan_out_job(event_ids: Sequence[str], *, fresh: bool = False) -> JobRequest:
-    """One fan-out job for events written together, named after the first of them.
+def fan_out_job(event_ids: Sequence[str], *, named_after: str | None = None,
+                fresh: bool = False) -> JobRequest:
+    """One fan-out job for events written together, named after ``named_after`` (default:
+    the first of them); it fans them out in their order.
 
-    ``fresh``: the events are being written, so no job can have the id yet.
+    ``fresh``: that event is being written, so no job can have the id yet.
     """
     return JobRequest(WEBHOOKS_QUEUE, FAN_OUT_JOB, tuple(event_ids),
-                      job_id=f"webhook-fan-out-{event_ids[0]}", options=dict(_KEEP),
-                      fresh=fresh)
+                      job_id=f"webhook-fan-out-{named_after or event_ids[0]}",
+                      options=dict(_KEEP), fresh=fresh)
 
 
 def attempt_job(delivery_id: int, attempt: int, at: datetime | None = None) -> JobRequest:
@@ -60,30 +67,74 @@ def attempt_job(delivery_id: int, attempt: int, at: datetime | None = None) -> J
 
 
 def _fan_out_new_events(session: Session, _context: object) -> None:
-    _fan_out(session, [(obj.id, obj.type) for obj in session.new if isinstance(obj, Event)])
+    new = [obj for obj in session.new if isinstance(obj, Event)]
+    if new:
+        _fan_out(session, [(event.id, event.type) for event in new],
+                 _created_left(session, new))
 
 
-def _fan_out_inserted_events(session: Session) -> None:
-    """The events a Core INSERT wrote (``comments.events.insert_new_comment``)."""
-    _fan_out(session, session.info.pop(INSERTED_EVENTS, []))
+def _created_left(session: Session, new: Sequence[Event]) -> list[tuple[str, str]]:
+    """The ``comment.created`` events, never fanned out, of the comments that ``new``
+    events are about (not those written with them: the ORM's are among ``new``)."""
+    comments = ({event.comment_id for event in new if event.comment_id is not None}
+                - {event.comment_id for event in new if event.type == CREATED})
+    if not comments:
+        return []
+    found = session.connection().scalars(_created_left_statement(), {"comments": list(comments)})
+    return [(event_id, CREATED) for event_id in found]
 
 
-def _fan_out(session: Session, new: Sequence[tuple[str, str]]) -> None:
-    if not new:
+def _fan_out(session: Session, new: Sequence[tuple[str, str]],
+             left: Sequence[tuple[str, str]] = ()) -> None:
+    """Queue the fan-out of the events a transaction writes (``new``), after those it
+    leaves no more waiting (``left``: written before, which the sweeper may be fanning
+    out meanwhile), or mark those nobody subscribes to as fanned out."""
+    events = [*left, *new]
+    if not events:
         return
     connection = session.connection()
-    subscribed = {kind for events in connection.scalars(_subscriptions_statement())
-                  for kind in events or ()}
-    if wanted := [event_id for event_id, kind in new if kind in subscribed]:
-        enqueue_after_commit(session, fan_out_job(wanted, fresh=True))
-    if unwanted := [event_id for event_id, kind in new if kind not in subscribed]:
+    subscribed = {kind for kinds in connection.scalars(_subscriptions_statement())
+                  for kind in kinds or ()}
+    if wanted := [event_id for event_id, kind in events if kind in subscribed]:
+        # Named after an event of this transaction when there is one: no job has its id.
+        first_new = next((event_id for event_id, kind in new if kind in subscribed), None)
+        enqueue_after_commit(session, fan_out_job(wanted, named_after=first_new,
+                                                  fresh=first_new is not None))
+    if unwanted := [event_id for event_id, kind in events if kind not in subscribed]:
         now = utcnow()
-        connection.execute(insert(cast(Table, WebhookFanOut.__table__)), [
+        connection.execute(_none_statement(connection), [
             {"event_id": event_id, "deliveries": 0, "created_at": now} for event_id in unwanted])
+
+
+def _none_statement(connection: Connection) -> Insert:
+    """The INSERT of "fanned out, no deliveries" rows, which skips a row a fan-out job
+    wrote meanwhile (on the dialects that can)."""
+    return _insert_fan_outs(connection.dialect.name)
+
+
+@functools.cache
+def _insert_fan_outs(dialect: str) -> Insert:
+    table = cast(Table, WebhookFanOut.__table__)
+    if dialect == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        return sqlite.insert(table).on_conflict_do_nothing()
+    return insert(table)
 
 
 @functools.cache
 def _subscriptions_statement() -> Select[tuple[list[str]]]:
-    """The events each enabled endpoint subscribes to; built once, as every POST runs it."""
+    """The events each enabled endpoint subscribes to; built once, as it runs often."""
     endpoints = WebhookEndpoint.__table__.c
     return select(endpoints.events).where(endpoints.enabled.is_(True))
+
+
+@functools.cache
+def _created_left_statement() -> Select[tuple[str]]:
+    """The ``comment.created`` events of the comments ``:comments`` with no fan-out yet."""
+    events, fan_outs = cast(Table, Event.__table__), cast(Table, WebhookFanOut.__table__)
+    return (select(events.c.id)
+            .select_from(events.outerjoin(fan_outs, fan_outs.c.event_id == events.c.id))
+            .where(events.c.comment_id.in_(bindparam("comments", expanding=True)),
+                   events.c.type == CREATED, fan_outs.c.event_id.is_(None))
+            .order_by(events.c.created_at))

@@ -34,8 +34,8 @@ def add_endpoint(app: Flask, url: str, events: Sequence[str] = EVENT_TYPES) -> W
 def add_comment(app: Flask, outcome: str | None = None, actor: str = "model") -> uuid.UUID:
     """Store a comment (its ``comment.created`` event) and maybe a decision on it, then commit.
 
-    Committing runs the outbox hook, which queues the fan-out, as the API and the
-    scoring job do.
+    Committing runs the outbox hook, which queues the fan-out, as a decision's
+    transaction does (the public POST leaves its event to the comment's decision).
     """
     with app.app_context(), db.transaction() as session:
         comment = Comment(id=uuid.uuid4(), thread_id="t", author="Ana", body="Borders matter.",

@@ -7,7 +7,9 @@ with the rest of the batch, and never scored.
 A batch costs the same few statements whatever its size: one to lease the comments,
 one to read them, the spam settings and two scans of recent comments (the screen), one
 UPDATE to win them all from ``pending``, and one INSERT each for the decisions and the
-events.
+events. Their flush fans the events out (``service.webhooks.tasks``), with the
+``comment.created`` events the POST left to the batch, first: the subscriptions, one
+SELECT of those events, and one INSERT of the fan-outs nobody wants.
 
 The comments the model held are explained later, off the scoring path: the batch asks
 for one job on the explain queue (``workers.scoring.explaining``), queued once its

@@ -7,6 +7,7 @@ import json
 
 from tests.support.sites import add_site
 from tests.support.webhooks import deliver_webhooks, deliveries
+from tests.support.work import drain
 
 API = "/api/v1/webhooks"
 
@@ -23,6 +24,7 @@ def test_an_endpoint_of_a_site_receives_only_that_sites_events(app, client, admi
 
     for path in ("/api/v1/threads/t/comments", "/api/v1/sites/b/threads/t/comments"):
         assert client.post(path, json={"body": "Hello there.", "author": "Ann"}).status_code == 202
+    drain(app, ("scoring",))  # the decisions fan out the comments' `comment.created`
     deliver_webhooks(app)
 
     made = sorted((str(delivery.endpoint_id), delivery.event_id) for delivery in deliveries(app))

@@ -31,7 +31,7 @@ def test_an_event_committed_while_redis_was_down_is_delivered_after_a_sweep(
     assert response.status_code == 202
     assert redis.llen("rq:queue:webhooks") == 0
     with app.app_context():
-        assert sweep() == {"fan_outs": 0, "attempts": 0}, "too recent: its hook may yet run"
+        assert sweep() == {"fan_outs": 0, "attempts": 0}, "too recent: a decision may fan it out"
     make_old(app, WebhookEndpoint, "created_at", 7200)
     make_old(app, Event, "created_at", 3600)
     with app.app_context():
