@@ -45,10 +45,12 @@ def reserve(session: Session, name: str, address: str,
                         {"name": name[:80]})
     entry = record(session, actor=name, action=Action.LOGIN_ATTEMPT, subject=address)
     session.flush()
+    over = (_count(session, name, address, now, entry.id) > MAX_FAILURES
+            or _count(session, name, None, now, entry.id) > MAX_FAILURES_PER_NAME)
+    # After the counts: a lockout that another attempt's failure commits meanwhile (outside
+    # this lock) resets the counts, so the statement after them must see it too.
     until = locked_until(session, name, address, now)
-    if until is None and (_count(session, name, address, now, entry.id) > MAX_FAILURES
-                          or _count(session, name, None, now, entry.id)
-                          > MAX_FAILURES_PER_NAME):
+    if until is None and over:
         until = now + LOCKOUT  # others ahead of this attempt will have locked it
     session.commit()
     return entry, until
