@@ -86,3 +86,14 @@ def sqlite_database(tmp_path_factory: pytest.TempPathFactory, name: str) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp(name) / 'test.db'}"
     upgrade(url)
     return url
+
+
+def log_in(page: Page, live_server: str, name: str, path: str = "/dashboard/queue") -> None:
+    """Open the dashboard's ``path`` as ``name``: through the login form it redirects to."""
+    from tests.support.accounts import PASSWORD
+
+    page.goto(f"{live_server}{path}")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server}{path}")

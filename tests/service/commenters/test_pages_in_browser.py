@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 
 from tests.conftest import OUTPUT_DIR
 from tests.service.commenters.conftest import ORIGIN, signed, sso_secret
-from tests.support.accounts import HOLD_ALL, PASSWORD
-from tests.support.browser import sqlite_database
+from tests.support.accounts import HOLD_ALL
+from tests.support.browser import log_in, sqlite_database
 from tests.support.work import drain
 
 pytestmark = pytest.mark.browser
@@ -36,11 +36,7 @@ def test_a_moderator_bans_a_commenter_and_closes_a_thread_from_the_queue(
     assert posted.status_code == 202
     drain(app)
     page = browser_page
-    page.goto(f"{live_server}/dashboard/queue")
-    page.fill("input[name=name]", "mia")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server}/dashboard/queue")
+    log_in(page, live_server, "mia")
 
     item = page.locator("li.item").filter(has_text="Buy cheap watches here.")
     expect(item.locator("[data-thread-filter]")).to_have_text("The city budget")

@@ -5,7 +5,7 @@ with a worker, watching the run's progress."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from service import db
@@ -15,8 +15,7 @@ from service.moderation.learning.models import Candidate
 from service.policy import MODEL_ACTOR, Policy
 from tests.conftest import OUTPUT_DIR
 from tests.service.moderation.test_learning import LIVE, add_decided
-from tests.support.accounts import PASSWORD
-from tests.support.browser import sqlite_database
+from tests.support.browser import log_in, sqlite_database
 from tests.support.work import drain
 
 pytestmark = pytest.mark.browser
@@ -31,14 +30,6 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 def settings(settings: dict) -> dict:
     settings.update(MODERATION_THRESHOLDS=LIVE, RATELIMIT_ENABLED=False)
     return settings
-
-
-def log_in(page: Page, live_server: str, name: str, path: str) -> None:
-    page.goto(f"{live_server}{path}")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server}{path}")
 
 
 def test_an_admin_reviews_promotes_and_rescores_from_the_learning_page(

@@ -12,8 +12,8 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.conftest import OUTPUT_DIR
-from tests.support.accounts import HOLD_ALL, PASSWORD, bearer, post_comment
-from tests.support.browser import sqlite_database
+from tests.support.accounts import HOLD_ALL, bearer, post_comment
+from tests.support.browser import log_in, sqlite_database
 from tests.support.work import drain
 
 pytestmark = pytest.mark.browser
@@ -48,14 +48,6 @@ def post(thread: Locator, author: str, body: str) -> None:
 
 def own_comment(thread: Locator) -> Locator:
     return thread.get_by_role("list", name="Your comments").get_by_role("listitem").first
-
-
-def log_in(page: Page, live_server: str, name: str, path: str) -> None:
-    page.goto(f"{live_server}{path}")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server}{path}")
 
 
 def test_a_reader_reports_three_reports_hide_it_and_a_moderator_restores_it(
