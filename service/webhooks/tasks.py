@@ -26,7 +26,6 @@ from flask import Flask
 from sqlalchemy import Insert, Select, Table, bindparam, insert, select
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from service.comments.models import Event
@@ -102,18 +101,14 @@ def _fan_out(session: Session, new: Sequence[tuple[str, str]],
                                                   fresh=first_new is not None))
     if unwanted := [event_id for event_id, kind in events if kind not in subscribed]:
         now = utcnow()
-        connection.execute(_none_statement(connection), [
+        connection.execute(_insert_fan_outs(connection.dialect.name), [
             {"event_id": event_id, "deliveries": 0, "created_at": now} for event_id in unwanted])
-
-
-def _none_statement(connection: Connection) -> Insert:
-    """The INSERT of "fanned out, no deliveries" rows, which skips a row a fan-out job
-    wrote meanwhile (on the dialects that can)."""
-    return _insert_fan_outs(connection.dialect.name)
 
 
 @functools.cache
 def _insert_fan_outs(dialect: str) -> Insert:
+    """The INSERT of "fanned out, no deliveries" rows, which skips a row a fan-out job
+    wrote meanwhile (on the dialects that can)."""
     table = cast(Table, WebhookFanOut.__table__)
     if dialect == "postgresql":
         return postgresql.insert(table).on_conflict_do_nothing()
