@@ -1,61 +1,140 @@
-"""Small builders for the OpenAPI document's parts, shared by each domain's paths."""
+"""What each API view answers, declared beside it: ``service.openapi`` derives the document.
+
+A view decorated by a ``Tag`` returns a reply (a model, or the dict of one) with an
+optional status and headers; the decorator builds the reply's declared model from it
+and answers its JSON. A field the model lacks, or a status the view does not declare,
+is the server's error (``ReplyMismatch``, a 500), never an answer the document does
+not show. Errors are raised (``service.errors.APIError``) and answered in the error
+model of the tag.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Annotated, Any
 
-from pydantic import BaseModel
+from flask import Response, jsonify
+from pydantic import BaseModel, ConfigDict, ValidationError, WithJsonSchema
 
 from service.policy import LABELS
 
-Paths = dict[str, dict[str, dict[str, Any]]]
-"""``{path: {method: operation}}``: what each domain's ``paths()`` returns."""
 
-TIME = {"type": "string", "format": "date-time"}
-NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
-SCORES = {"type": "object", "description": "Per-label scores in [0, 1].",
-           "properties": {label: {"type": "number"} for label in LABELS},
-           "additionalProperties": {"type": "number"}}
-STATUS = {"type": "string", "enum": ["pending", "approved", "held", "rejected"]}
+class Reply(BaseModel):
+    """A JSON answer of the API. Fields without a default are always there; the others
+    only when the view gives them."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
-
-def ref(name: str) -> dict[str, str]:
-    """A reference to a schema of the document's components."""
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def json_content(schema: dict[str, Any], description: str) -> dict[str, Any]:
-    """A response (or request body) of JSON described by ``schema``."""
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
+Time = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
+"""A time as the APIs show it (``service.db.iso``): ISO 8601 in UTC, with ``Z``."""
+Uuid = Annotated[str, WithJsonSchema({"type": "string", "format": "uuid"})]
+Scores = Annotated[dict[str, float], WithJsonSchema({
+    "type": "object", "description": "Per-label scores in [0, 1].",
+    "properties": {label: {"type": "number"} for label in LABELS},
+    "additionalProperties": {"type": "number"}})]
 
 
-def error(description: str) -> dict[str, Any]:
-    """An error response: the service's JSON error body."""
-    return json_content(ref("Error"), description)
+class ReplyMismatch(RuntimeError):
+    """A view answered what its declaration does not allow: a bug, answered with 500."""
 
 
-UNAUTHORIZED = error("No token, or an unknown or revoked one.")
-INVALID = error("The input is not valid; the message says why.")
-NOT_JSON = {"400": error("The body is not valid JSON."),
-             "415": error("The body is not sent as application/json.")}
+NOT_JSON = {400: "The body is not valid JSON.",
+            415: "The body is not sent as application/json.",
+            422: "The input is not valid; the message says why."}
+"""What a view that reads a JSON body may answer besides its own errors."""
 
 
-def path_parameter(name: str, description: str) -> dict[str, Any]:
-    """A required string parameter of the path."""
-    return {"name": name, "in": "path", "required": True, "description": description,
-            "schema": {"type": "string"}}
+Answer = type[BaseModel] | tuple[type[BaseModel], ...] | None
+"""What a view answers with a status: a model, one of several, or no body."""
 
 
-def query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
-    """The query parameters that a pydantic model validates."""
-    schema = model.model_json_schema()
-    parameters = []
-    for name, prop in schema["properties"].items():
-        prop = {key: value for key, value in prop.items() if key != "title"}
-        description = prop.pop("description", None)
-        parameter = {"name": name, "in": "query", "required": False, "schema": prop}
-        if description:
-            parameter["description"] = description
-        parameters.append(parameter)
-    return parameters
+def models_of(answer: Answer) -> tuple[type[BaseModel], ...]:
+    """The models of an answer."""
+    return answer if isinstance(answer, tuple) else () if answer is None else (answer,)
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One view's part of the document."""
+
+    tag: str
+    answers: Mapping[int, Answer]
+    errors: Mapping[int, str]
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    headers: Mapping[str, tuple[bool, str]] = field(default_factory=dict)
+    error_model: type[BaseModel] | None = None
+    summary: str = ""
+    description: str = ""
+
+
+class Tag:
+    """The views of one part of the API (a tag of the document) and their error model
+    (``None``: the service's own, ``service.errors.Error``)."""
+
+    def __init__(self, name: str, error_model: type[BaseModel] | None = None,
+                 body_errors: Mapping[int, str] = NOT_JSON) -> None:
+        self.name, self.error_model, self.body_errors = name, error_model, body_errors
+
+    def __call__(self, answer: Answer, status: int = 200, *,
+                 more: Mapping[int, Answer] | None = None,
+                 errors: Mapping[int, str] | None = None,
+                 body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
+                 headers: Mapping[str, tuple[bool, str]] | None = None,
+                 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Declare a view: it answers ``answer`` with ``status`` (``None``: no body; a
+        tuple: one of those models), or one of ``more``; ``errors``: status -> meaning;
+        ``body`` and ``query``: the models it validates; ``headers``: name -> (required,
+        meaning).
+        """
+        answers = {status: answer, **(more or {})}
+        all_errors = {**(self.body_errors if body else {}), **(errors or {})}
+
+        def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+            summary, _, description = inspect.cleandoc(view.__doc__ or "").partition("\n\n")
+
+            @functools.wraps(view)
+            def answered(*args: Any, **kwargs: Any) -> Any:
+                return reply(answers, view(*args, **kwargs))
+
+            answered.operation = Operation(  # type: ignore[attr-defined]
+                self.name, answers, all_errors, body, query, headers or {},
+                self.error_model, " ".join(summary.split()), description.strip())
+            return answered
+
+        return decorator
+
+
+def reply(answers: Mapping[int, Answer], result: Any) -> Any:
+    """``result`` (a reply, or a tuple with its status and headers) as a response."""
+    content, status, headers = result, None, None
+    if isinstance(result, tuple):
+        content, status, *rest = result
+        headers = rest[0] if rest else None
+    status = status or next(iter(answers))
+    if isinstance(content, Response):
+        return content
+    if status not in answers:
+        raise ReplyMismatch(f"{status} is not an answer the view declares")
+    models = models_of(answers[status])
+    if not models:
+        return "", status, headers or {}
+    if isinstance(content, BaseModel) and not isinstance(content, models):
+        raise ReplyMismatch(f"{type(content).__name__} is not an answer the view declares")
+    try:
+        built = content if isinstance(content, BaseModel) else models[0].model_validate(content)
+    except ValidationError as error:
+        raise ReplyMismatch(f"the reply is not a {models[0].__name__}: {error}") from None
+    response = jsonify(built.model_dump(mode="json", exclude_unset=True))
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
+
+
+def operation_of(view: Callable[..., Any]) -> Operation | None:
+    """The declaration of a view, if it has one."""
+    return getattr(view, "operation", None)

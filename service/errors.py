@@ -5,12 +5,26 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, jsonify, request
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from redis.exceptions import RedisError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
+
+
+class Error(BaseModel):
+    """The service's error answer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    error: str = Field(description="A stable code, e.g. invalid_input.")
+    message: str = Field(description="What is wrong, for people.")
+    fields: dict[str, str] = Field(default_factory=dict,
+                                   description="The problem of each field at fault.")
+    comment_status: str = Field(default="", description=(
+        "already_decided: the status the comment has."))
+    retry_after: int = Field(default=0, description="rate_limited: seconds to wait.")
 
 
 class APIError(Exception):
@@ -85,7 +99,9 @@ def whole_number(name: str, raw: str, low: int = 0, high: int = MAX_WHOLE_NUMBER
 
 
 def error_response(status: int, code: str, message: str, **extra: object) -> Response:
-    response = jsonify({"error": code, "message": message, **extra})
+    """The ``Error`` as a response; ``extra`` are its optional fields."""
+    error = Error.model_validate({"error": code, "message": message, **extra})
+    response = jsonify(error.model_dump(exclude_unset=True))
     response.status_code = status
     return response
 
