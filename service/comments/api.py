@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from typing import Any
+
+from flask import Blueprint, current_app, request, url_for
 
 from service import db
+from service.apidoc import Tag
 from service.commenters.gate import identify
 from service.comments.appeals import appeal_rejection, check_author
 from service.comments.reasons import author_view
 from service.comments.reports import report_comment
-from service.comments.schemas import NewAppeal, NewComment, NewReport, valid_thread_id
+from service.comments.responses import (
+    Appeal,
+    AuthorView,
+    Comment,
+    CommentPage,
+    PostedComment,
+    ReportAccepted,
+)
+from service.comments.schemas import (
+    NewAppeal,
+    NewComment,
+    NewReport,
+    PageQuery,
+    valid_thread_id,
+)
 from service.comments.services import (
     author_token_hash,
     find_comment,
@@ -29,23 +46,38 @@ from service.threads.gate import open_thread, public_thread
 bp = Blueprint("comments", __name__, url_prefix="/api/v1")
 
 MAX_PAGE_SIZE = 100
+doc = Tag("comments")
+AUTHOR_TOKEN = "The author_token that posting the comment answered."
+THREAD_ERRORS = {404: "No site has that name (site_not_found), or the thread id is not valid."}
+POST_ERRORS = THREAD_ERRORS | {
+    401: "invalid_token: the commenter's token is malformed, expired or signed with another "
+         "secret; sign_in_required: the site takes no anonymous comments.",
+    403: "commenter_banned: the commenter may not comment; thread_closed: the thread takes "
+         "no new comments.",
+    409: "The same comment was posted just before.",
+    429: "Too many comments from this client, or too many waiting in the thread; see "
+         "Retry-After.",
+}
+LIST_ERRORS = THREAD_ERRORS | {400: "A bad limit, order or cursor."}
 
 
 @bp.post("/threads/<thread_id>/comments")
+@doc(PostedComment, 202, body=NewComment, errors=POST_ERRORS)
 @limiter.limit(posting_limit, methods=["POST"])
-def create_comment(thread_id: str) -> tuple[Response, int, dict[str, str]]:
+def create_comment(thread_id: str) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Store a new comment on the site ``default`` as pending and queue it for scoring (202)."""
     return _create(DEFAULT_SLUG, thread_id)
 
 
 @bp.post("/sites/<site>/threads/<thread_id>/comments")
+@doc(PostedComment, 202, body=NewComment, errors=POST_ERRORS)
 @limiter.limit(posting_limit, methods=["POST"])
-def create_site_comment(site: str, thread_id: str) -> tuple[Response, int, dict[str, str]]:
+def create_site_comment(site: str, thread_id: str) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Store a new comment on the site as pending and queue it for scoring (202)."""
     return _create(site, thread_id)
 
 
-def _create(slug: str, thread_id: str) -> tuple[Response, int, dict[str, str]]:
+def _create(slug: str, thread_id: str) -> tuple[dict[str, Any], int, dict[str, str]]:
     site = find_site(slug)
     _check_thread_id(thread_id)
     new = NewComment.model_validate(json_object())
@@ -65,11 +97,14 @@ def _create(slug: str, thread_id: str) -> tuple[Response, int, dict[str, str]]:
                                   client=request.remote_addr, site=site,
                                   commenter_id=commenter.id if commenter else None)
     location = url_for(".get_comment", comment_id=comment.id)
-    return jsonify(comment.public_dict() | {"author_token": token}), 202, {"Location": location}
+    return comment.public_dict() | {"author_token": token}, 202, {"Location": location}
 
 
 @bp.get("/comments/<comment_id>")
-def get_comment(comment_id: str) -> Response:
+@doc((Comment, AuthorView), errors={
+    401: "X-Author-Token is empty.", 403: "X-Author-Token is not this comment's.",
+    404: "No comment has that id."}, headers={"X-Author-Token": (False, AUTHOR_TOKEN)})
+def get_comment(comment_id: str) -> dict[str, Any] | AuthorView:
     """A comment's status; its text too once it is published, and whether it is listed.
 
     With ``X-Author-Token``, the author's view: their text in any status, the reason for
@@ -79,27 +114,33 @@ def get_comment(comment_id: str) -> Response:
     public = public_view(session, comment)
     token = request.headers.get("X-Author-Token")
     if token is None:
-        return jsonify(public)
+        return public
     check_author(comment, token, author_token_hash(token))
-    return jsonify(author_view(session, comment, public))
+    return AuthorView.model_validate(author_view(session, comment, public))
 
 
 @bp.post("/comments/<comment_id>/reports")
+@doc(ReportAccepted, 202, body=NewReport, errors={
+    404: "No comment has that id.", 409: "The comment is not published.",
+    429: "Too many requests from this client."})
 @limiter.limit(posting_limit, methods=["POST"])
-def report(comment_id: str) -> tuple[Response, int]:
+def report(comment_id: str) -> tuple[dict[str, Any], int]:
     """A reader reports a published comment (202); one report per client counts."""
     comment = find_comment(comment_id)
     new = NewReport.model_validate(json_object())
     reporter = client_key(request.remote_addr or "unknown", current_app.config["SECRET_KEY"])
     with db.transaction() as session:
         counted, _ = report_comment(session, comment, new, reporter or "unknown")
-    return jsonify({"comment_id": str(comment.id), "counted": counted,
-                    "status": comment.status}), 202
+    return {"comment_id": str(comment.id), "counted": counted, "status": comment.status}, 202
 
 
 @bp.post("/comments/<comment_id>/appeals")
+@doc(Appeal, 202, body=NewAppeal, headers={"X-Author-Token": (True, AUTHOR_TOKEN)}, errors={
+    401: "No X-Author-Token.", 403: "X-Author-Token is not this comment's.",
+    404: "No comment has that id.", 409: "Not rejected, appealed already, or too late.",
+    429: "Too many requests from this client."})
 @limiter.limit(posting_limit, methods=["POST"])
-def appeal(comment_id: str) -> tuple[Response, int]:
+def appeal(comment_id: str) -> tuple[dict[str, Any], int]:
     """The author appeals the rejection of their comment (202, with ``X-Author-Token``)."""
     comment = find_comment(comment_id)
     token = request.headers.get("X-Author-Token")
@@ -107,24 +148,26 @@ def appeal(comment_id: str) -> tuple[Response, int]:
     new = NewAppeal.model_validate(json_object())
     with db.transaction() as session:
         opened = appeal_rejection(session, comment, new)
-    return jsonify(opened.as_dict() | {"status": opened.status}), 202
+    return opened.as_dict() | {"status": opened.status}, 202
 
 
 @bp.get("/threads/<thread_id>/comments")
-def list_comments(thread_id: str) -> Response:
+@doc(CommentPage, query=PageQuery, errors=LIST_ERRORS)
+def list_comments(thread_id: str) -> dict[str, Any]:
     """The thread's published comments on the site ``default``, oldest first
     (``order=newest``: newest first), a page at a time."""
     return _listing(DEFAULT_SLUG, thread_id)
 
 
 @bp.get("/sites/<site>/threads/<thread_id>/comments")
-def list_site_comments(site: str, thread_id: str) -> Response:
+@doc(CommentPage, query=PageQuery, errors=LIST_ERRORS)
+def list_site_comments(site: str, thread_id: str) -> dict[str, Any]:
     """The thread's published comments on the site, oldest first (``order=newest``:
     newest first), a page at a time."""
     return _listing(site, thread_id)
 
 
-def _listing(slug: str, thread_id: str) -> Response:
+def _listing(slug: str, thread_id: str) -> dict[str, Any]:
     site = find_site(slug)
     _check_thread_id(thread_id)
     try:
@@ -133,13 +176,13 @@ def _listing(slug: str, thread_id: str) -> Response:
                                         site_id=site.id)
     except InvalidCursor:
         raise APIError(400, "invalid_cursor", "cursor is not one this API gave out.") from None
-    return jsonify({
+    return {
         "thread_id": thread_id,
         "site": site.public_dict(),
         "thread": public_thread(db.session(), site.id, thread_id),
         "comments": [comment.public_dict() for comment in page],
         "next_cursor": next_cursor,
-    })
+    }
 
 
 def _check_thread_id(thread_id: str) -> None:

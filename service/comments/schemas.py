@@ -88,3 +88,14 @@ class NewAppeal(BaseModel):
                                               max_length=2000),
                        AfterValidator(_clean_text)] = Field(
         description="Why the comment should be published, 1 to 2,000 characters.")
+
+
+class PageQuery(BaseModel):
+    """The query of a thread's listing (read by the view, whose errors are 400s naming the
+    parameter)."""
+
+    limit: int = Field(default=50, ge=1, le=100, description="Comments per page (the "
+                                                             "service's PAGE_SIZE when left out).")
+    order: Literal["oldest", "newest"] = Field(default="oldest", description="Oldest or newest "
+                                                                             "first.")
+    cursor: str | None = Field(default=None, description="The next_cursor of the previous page.")
