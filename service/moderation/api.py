@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, request, url_for
 
 from service import db
 from service.accounts.auth import current_moderator, require_token
 from service.accounts.models import Moderator
+from service.apidoc import Tag
 from service.commenters.services import subs_of
 from service.comments.models import Comment
+from service.comments.responses import Decision
 from service.cursors import InvalidCursor
 from service.errors import APIError, json_object
+from service.moderation.responses import BulkResult, ModeratedComment, Queue
 from service.moderation.schemas import BulkDecisionRequest, DecisionRequest, QueueQuery
 from service.moderation.scope import api_scope, comment_in_reach
 from service.moderation.services import (
@@ -26,11 +29,17 @@ from service.moderation.services import (
 from service.threads.services import headlines
 
 bp = Blueprint("moderation_api", __name__, url_prefix="/api/v1/moderation")
+doc = Tag("moderation")
+NO_COMMENT = {404: "No comment has that id, or it is out of reach."}
 
 
 @bp.get("/queue")
+@doc(Queue, query=QueueQuery, errors={
+    400: "A cursor this API did not give out.",
+    404: "No site has that name, or it is out of reach.",
+    422: "A query parameter is not valid; the message says why."})
 @require_token()
-def queue() -> Response:
+def queue() -> dict[str, Any]:
     """A page of the queue: held comments (or another status), filtered and ordered."""
     query = QueueQuery.model_validate(request.args.to_dict())
     session = db.session()
@@ -39,32 +48,35 @@ def queue() -> Response:
         page = review_queue(session, query, scope)
     except InvalidCursor as error:
         raise APIError(400, "invalid_cursor", f"cursor: {error}.") from None
-    return jsonify({
+    return {
         "comments": _with_threads([_item_dict(item) for item in page.items],
                                   [item.comment for item in page.items]),
         "total": page.total,
         "next_cursor": page.next_cursor,
-    })
+    }
 
 
 @bp.get("/comments/<comment_id>")
+@doc(ModeratedComment, errors=NO_COMMENT)
 @require_token()
-def comment(comment_id: str) -> Response:
+def comment(comment_id: str) -> dict[str, Any]:
     """A comment in full, with every decision on it, oldest first, and what drove the
     model's score of a comment it held."""
     found = comment_in_reach(comment_id, _moderator())
     session = db.session()
     item = QueueItem(found, model_decision(found), parent_of(session, found))
     [data] = _with_threads([_item_dict(item)], [found])
-    return jsonify(data | {
+    return data | {
         "explanation": item.explanation,
         "decisions": [decision.as_dict() for decision in found.decisions],
-    })
+    }
 
 
 @bp.post("/comments/<comment_id>/decisions")
+@doc(Decision, 201, body=DecisionRequest, errors=NO_COMMENT | {
+    409: "The comment has that status already (already_decided, with comment_status)."})
 @require_token()
-def decide(comment_id: str) -> tuple[Response, int, dict[str, str]]:
+def decide(comment_id: str) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Approve or reject a comment, or reverse an earlier decision (201)."""
     found = comment_in_reach(comment_id, _moderator())
     body = DecisionRequest.model_validate(json_object())
@@ -74,13 +86,13 @@ def decide(comment_id: str) -> tuple[Response, int, dict[str, str]]:
             raise APIError(409, "already_decided", f"The comment is {found.status} already.",
                            comment_status=found.status)
     location = url_for(".comment", comment_id=found.id)
-    return jsonify(decided[0].as_dict() | {"comment_id": str(found.id)}), 201, {
-        "Location": location}
+    return decided[0].as_dict() | {"comment_id": str(found.id)}, 201, {"Location": location}
 
 
 @bp.post("/decisions")
+@doc(BulkResult, body=BulkDecisionRequest)
 @require_token()
-def decide_many() -> Response:
+def decide_many() -> dict[str, Any]:
     """One decision on many comments; those already in that status are left alone."""
     body = BulkDecisionRequest.model_validate(json_object())
     try:
@@ -90,11 +102,11 @@ def decide_many() -> Response:
         message = f"no such comment: {error}"
         raise APIError(422, "invalid_input", f"comment_ids: {message}",
                        fields={"comment_ids": message}) from None
-    return jsonify({
+    return {
         "decisions": [decision.as_dict() | {"comment_id": str(decision.comment_id)}
                       for decision in decided],
         "unchanged": [str(comment.id) for comment in unchanged],
-    })
+    }
 
 
 def _with_threads(items: list[dict[str, Any]], comments: list[Comment]

@@ -119,3 +119,10 @@ class SiteSettingsForm(BaseModel):
     def policy(self) -> Policy:
         """The policy these settings make; raises ValueError for a bad word list."""
         return Policy.from_overrides(self.model_dump(exclude={"allowed_origins"}))
+
+
+class SiteQuery(BaseModel):
+    """A query naming one site."""
+
+    site: str | None = Field(default=None, description=(
+        "Only this site's (its slug); without it, every site one reaches."))
