@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+from typing import Any
+
+from flask import Blueprint
 
 from service import db
 from service.accounts.auth import acting_moderator, require_token
 from service.accounts.models import Role
 from service.accounts.reach import site_in_reach
+from service.apidoc import Tag
 from service.commenters.gate import find_commenter
 from service.commenters.models import Commenter
+from service.commenters.responses import Commenter as CommenterReply
+from service.commenters.responses import CommenterExport, CommenterProfile, Erasure
 from service.commenters.schemas import StandingChange
 from service.commenters.services import change_standing, erase, export, profile
 from service.errors import APIError, json_object
@@ -17,47 +22,51 @@ from service.sites.models import Site
 
 bp = Blueprint("commenters_api", __name__,
                url_prefix="/api/v1/moderation/sites/<site>/commenters")
+doc = Tag("commenters")
+NOT_FOUND = {404: "No site of yours has that slug, or no commenter of it that sub."}
 
 
 @bp.get("/<sub>")
+@doc(CommenterProfile, errors=NOT_FOUND)
 @require_token()
-def get_commenter(site: str, sub: str) -> Response:
+def get_commenter(site: str, sub: str) -> dict[str, Any]:
     """The commenter: standing, counts, their comments with decisions and reports, notes."""
     found, commenter = _commenter(site, sub)
-    return jsonify(profile(db.session(), found, commenter))
+    return profile(db.session(), found, commenter)
 
 
 @bp.patch("/<sub>")
+@doc(CommenterReply, body=StandingChange, errors=NOT_FOUND)
 @require_token()
-def patch_commenter(site: str, sub: str) -> Response:
+def patch_commenter(site: str, sub: str) -> dict[str, Any]:
     """Set the commenter's status (normal, premoderated, trusted, banned) and note; audited."""
     found, commenter = _commenter(site, sub)
     change = StandingChange.model_validate(json_object())
     with db.transaction() as session:
         change_standing(session, commenter, change, acting_moderator().name)
-    return jsonify(commenter.as_dict() | {"site": found.slug})
+    return commenter.as_dict() | {"site": found.slug}
 
 
 @bp.get("/<sub>/export")
+@doc(CommenterExport, errors=NOT_FOUND)
 @require_token(role=Role.ADMIN)
-def export_commenter(site: str, sub: str) -> Response:
+def export_commenter(site: str, sub: str) -> tuple[dict[str, Any], int, dict[str, str]]:
     """The GDPR export: the commenter, their comments and the decisions on them (admins)."""
     found, commenter = _commenter(site, sub)
-    response = jsonify(export(db.session(), found, commenter))
     name = f"commenter-{commenter.id}.json"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return export(db.session(), found, commenter), 200, {
+        "Content-Disposition": f'attachment; filename="{name}"'}
 
 
 @bp.delete("/<sub>")
+@doc(Erasure, errors=NOT_FOUND)
 @require_token(role=Role.ADMIN)
-def erase_commenter(site: str, sub: str) -> Response:
+def erase_commenter(site: str, sub: str) -> dict[str, Any]:
     """The GDPR erasure: their comments' text and their name go; decisions stay (admins)."""
     found, commenter = _commenter(site, sub)
     with db.transaction() as session:
         erased = erase(session, commenter, acting_moderator().name)
-    return jsonify({"site": found.slug, "commenter": commenter.as_dict(),
-                    "comments_erased": erased})
+    return {"site": found.slug, "commenter": commenter.as_dict(), "comments_erased": erased}
 
 
 def _commenter(site: str, sub: str) -> tuple[Site, Commenter]:

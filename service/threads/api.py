@@ -2,44 +2,53 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+from typing import Any
+
+from flask import Blueprint
 
 from service import db
 from service.accounts.auth import acting_moderator, require_token
 from service.accounts.reach import site_in_reach
+from service.apidoc import Tag
 from service.comments.schemas import valid_thread_id
 from service.errors import APIError, json_object
+from service.threads.responses import Thread, Threads
 from service.threads.schemas import ThreadChange
 from service.threads.services import busiest_threads, thread_view, update_thread
 
 bp = Blueprint("threads_api", __name__, url_prefix="/api/v1/moderation/sites/<site>/threads")
+doc = Tag("threads")
+NOT_FOUND = {404: "No site of yours has that slug, or the thread id is malformed."}
 
 
 @bp.get("")
+@doc(Threads, errors=NOT_FOUND)
 @require_token()
-def list_threads(site: str) -> Response:
+def list_threads(site: str) -> dict[str, Any]:
     """The site's threads with comments, those with the most held first (at most 100)."""
     session = db.session()
     found = site_in_reach(session, acting_moderator(), site)
-    return jsonify({"site": found.slug, "threads": [
+    return {"site": found.slug, "threads": [
         {"id": headline.key, "title": headline.title, "url": headline.url,
          "closed": headline.closed, "premoderation": bool(thread and thread.premoderation),
          "counts": headline.counts}
-        for headline, thread in busiest_threads(session, {found.id})]})
+        for headline, thread in busiest_threads(session, {found.id})]}
 
 
 @bp.get("/<thread_id>")
+@doc(Thread, errors=NOT_FOUND)
 @require_token()
-def get_thread(site: str, thread_id: str) -> Response:
+def get_thread(site: str, thread_id: str) -> dict[str, Any]:
     """The thread: headline, link, closed, pre-moderation, and its comments per status."""
     found = site_in_reach(db.session(), acting_moderator(), site)
     _check(thread_id)
-    return jsonify(thread_view(db.session(), found, thread_id))
+    return thread_view(db.session(), found, thread_id)
 
 
 @bp.patch("/<thread_id>")
+@doc(Thread, body=ThreadChange, errors=NOT_FOUND)
 @require_token()
-def patch_thread(site: str, thread_id: str) -> Response:
+def patch_thread(site: str, thread_id: str) -> dict[str, Any]:
     """Change the thread's headline, link, or rules (closed, pre-moderation); audited."""
     moderator = acting_moderator()
     found = site_in_reach(db.session(), moderator, site)
@@ -47,7 +56,7 @@ def patch_thread(site: str, thread_id: str) -> Response:
     change = ThreadChange.model_validate(json_object())
     with db.transaction() as session:
         update_thread(session, found, thread_id, change, moderator.name)
-    return jsonify(thread_view(db.session(), found, thread_id))
+    return thread_view(db.session(), found, thread_id)
 
 
 def _check(thread_id: str) -> None:
