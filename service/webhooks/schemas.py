@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from service.text import plain_text
+from service.webhooks.models import MAX_DELIVERY_ID, DeliveryStatus
 
 EventType = Literal["comment.created", "comment.approved", "comment.held", "comment.rejected",
                     "comment.reported", "reports.dismissed", "comment.appealed", "appeal.decided"]
@@ -50,3 +51,13 @@ class EndpointChanges(BaseModel):
         if "site" in self.model_fields_set:
             given["site"] = self.site
         return given
+
+
+class DeliveryQuery(BaseModel):
+    """The query of ``GET /api/v1/webhooks/<id>/deliveries`` (read by the view, whose
+    errors are 400s naming the parameter)."""
+
+    status: DeliveryStatus | None = Field(default=None, description="Only these.")
+    limit: int = Field(default=50, ge=1, le=100, description="Deliveries per page.")
+    before: int | None = Field(default=None, ge=1, le=MAX_DELIVERY_ID,
+                               description="The next_before of the previous page.")
