@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from pydantic import BaseModel, ValidationError
@@ -17,9 +17,11 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from service import db
+from service.apidoc import Tag
 from service.perspective import services
 from service.perspective.models import PerspectiveKey
-from service.perspective.schemas import AnalyzeRequest, SuggestScoreRequest
+from service.perspective.responses import AnalyzeResponse, GoogleError, SuggestScoreResponse
+from service.perspective.schemas import AnalyzeRequest, KeyQuery, SuggestScoreRequest
 from service.perspective.services import PerspectiveError, invalid, unavailable
 from service.queueing import redis
 
@@ -29,26 +31,38 @@ Model = TypeVar("Model", bound=BaseModel)
 
 bp = Blueprint("perspective", __name__, url_prefix="/v1alpha1")
 
+ERRORS = {
+    400: "Not JSON, or an attribute, score type or language not supported (INVALID_ARGUMENT).",
+    403: "No key, or an unknown or revoked one (PERMISSION_DENIED).",
+    413: "The body is too large.",
+    429: "Over the key's requests per second (RESOURCE_EXHAUSTED).",
+    503: "Redis or the database is unavailable (UNAVAILABLE).",
+}
+doc = Tag("perspective", error_model=GoogleError, body_errors=ERRORS)
 STATUSES = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED",
             404: "NOT_FOUND", 409: "ABORTED", 429: "RESOURCE_EXHAUSTED",
             500: "INTERNAL", 503: "UNAVAILABLE"}
 
 
 @bp.post("/comments:analyze")
-def analyze() -> Response:
+@doc(AnalyzeResponse, body=AnalyzeRequest, query=KeyQuery, errors={
+    503: "No worker scored it in time, or Redis or the database is unavailable "
+         "(UNAVAILABLE); never a guess."})
+def analyze() -> dict[str, Any]:
     """Score a comment for the requested attributes (Perspective's ``comments:analyze``)."""
     key = _key()
     body = _body(AnalyzeRequest)
     timeout = current_app.config["PERSPECTIVE_TIMEOUT_SECONDS"]
-    return jsonify(services.analyze(db.session(), redis(), key, body, timeout))
+    return services.analyze(db.session(), redis(), key, body, timeout)
 
 
 @bp.post("/comments:suggestscore")
-def suggest_score() -> Response:
+@doc(SuggestScoreResponse, body=SuggestScoreRequest, query=KeyQuery)
+def suggest_score() -> dict[str, Any]:
     """Store a moderator's verdict on a comment as a label (``comments:suggestscore``)."""
     key = _key()
     body = _body(SuggestScoreRequest)
-    return jsonify(services.suggest_score(db.session(), key, body))
+    return services.suggest_score(db.session(), key, body)
 
 
 def _key() -> PerspectiveKey:
@@ -72,8 +86,10 @@ def _body(model: type[Model]) -> Model:
 
 def google_error(code: int, message: str, status: str | None = None) -> Response:
     """A response in Google's error shape."""
-    response = jsonify({"error": {"code": code, "message": message,
-                                  "status": status or STATUSES.get(code, "INVALID_ARGUMENT")}})
+    error = GoogleError.model_validate({"error": {
+        "code": code, "message": message,
+        "status": status or STATUSES.get(code, "INVALID_ARGUMENT")}})
+    response = jsonify(error.model_dump())
     response.status_code = code
     return response
 

@@ -116,3 +116,10 @@ class SuggestScoreRequest(_Lenient):
     clientToken: Token | None = None
     communityId: Token | None = None
     context: PerspectiveContext | None = None
+
+
+class KeyQuery(_Lenient):
+    """The query of Perspective's methods."""
+
+    key: str | None = Field(default=None, description=(
+        "The API key (`moderation keys create`); or the X-Goog-Api-Key header."))
