@@ -6,21 +6,47 @@ import hmac
 import json
 import time
 from collections.abc import Iterator
-from typing import cast
+from typing import Any, Literal, cast
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, request
 from prometheus_client.core import GaugeMetricFamily
+from pydantic import Field
 from redis import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from service import db, metrics
+from service.apidoc import Reply, Tag
 from service.comments.models import Comment, Status
 from service.errors import error_response
 from service.queueing import QUEUES, live_worker, redis
 
 bp = Blueprint("health", __name__)
+doc = Tag("health")
+
+
+class Liveness(Reply):
+    """The process answers."""
+
+    status: Literal["ok"]
+
+
+class Check(Reply):
+    """One check of readiness."""
+
+    ok: bool
+    error: str | None = Field(default=None, description="Why not.")
+    workers: int | list[dict[str, Any]] = Field(default=0, description=(
+        "The model check's live scoring workers: how many, or (with OPS_TOKEN) which."))
+
+
+class Readiness(Reply):
+    """Ready, or not ready and why: the database, Redis and a live worker with the model."""
+
+    status: Literal["ready", "unavailable"]
+    checks: dict[str, Check]
+    took_ms: float
 
 SCORER_KEY = "moderation:scorer:{worker}"
 """Each scoring worker keeps a heartbeat here, with its model's state, under a TTL."""
@@ -38,12 +64,15 @@ def scorer_states(connection: Redis) -> list[dict]:
 
 
 @bp.get("/healthz")
-def healthz() -> Response:
-    return jsonify({"status": "ok"})
+@doc(Liveness)
+def healthz() -> Liveness:
+    """Liveness: the process answers."""
+    return Liveness(status="ok")
 
 
 @bp.get("/readyz")
-def readyz() -> tuple[Response, int]:
+@doc(Readiness, more={503: Readiness})
+def readyz() -> tuple[dict[str, Any], int]:
     """Ready when the database and Redis answer and a live worker has the model loaded.
 
     Which workers (names, hosts, process ids) only with ``OPS_TOKEN``; else how many.
@@ -74,7 +103,7 @@ def readyz() -> tuple[Response, int]:
     ready = all(check["ok"] for check in checks.values())
     body = {"status": "ready" if ready else "unavailable", "checks": checks,
             "took_ms": round((time.perf_counter() - started) * 1000, 1)}
-    return jsonify(body), 200 if ready else 503
+    return body, 200 if ready else 503
 
 
 @bp.get("/metrics")
