@@ -43,6 +43,7 @@ class ReplyMismatch(RuntimeError):
 
 
 NOT_JSON = {400: "The body is not valid JSON.",
+            413: "The body is larger than MAX_CONTENT_LENGTH.",
             415: "The body is not sent as application/json.",
             422: "The input is not valid; the message says why."}
 """What a view that reads a JSON body may answer besides its own errors."""

@@ -175,5 +175,5 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
 def openapi() -> Response:
     """The OpenAPI document (built once per process)."""
     if "openapi" not in current_app.extensions:
-        current_app.extensions["openapi"] = document(current_app._get_current_object())  # type: ignore[attr-defined]
+        current_app.extensions["openapi"] = document(current_app)
     return jsonify(current_app.extensions["openapi"])
