@@ -115,6 +115,9 @@ class Decision(Base):
     spans of the body that drove its toxicity, strongest first (``workers.scoring.explain``),
     written by a job of the explain queue after the decision; NULL until then (None is
     stored as SQL NULL, never as JSON ``null``)."""
+    language: Mapped[str | None] = mapped_column(String(16))
+    """The comment's language as the scoring worker detected it (``und`` when too short or
+    unsure to tell); NULL for decisions of moderators and rules."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     comment: Mapped[Comment] = relationship(back_populates="decisions")
@@ -129,6 +132,7 @@ class Decision(Base):
             "scores": self.scores,
             "model": self.model,
             "thresholds": self.thresholds,
+            "language": self.language,
             "created_at": iso(self.created_at),
         }
 
