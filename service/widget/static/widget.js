@@ -146,10 +146,7 @@ article:focus{outline:none}
 .badge.rejected{color:var(--comments-danger,#b3261e)}
 .shut{margin:0;padding:1rem;border:1px solid var(--comments-border,#ccc);border-radius:var(--comments-radius,8px)}
 .signed{margin:0;font-weight:600}
-.nudge{display:grid;gap:.4rem;padding:.75rem;border-left:4px solid var(--comments-warning,#8a5a00);background:var(--comments-surface,transparent)}
-.nudge p,.nudge ul{margin:0}
-.nudge:focus{outline:none}
-.nudge .title{font-weight:600}
+.nudge{padding:0 .75rem;border-left:4px solid var(--comments-warning,#8a5a00)}
 .mine article{padding:.75rem;border-radius:var(--comments-radius,8px);border:1px dashed var(--comments-border,#bbb)}
 @container (max-width:24rem){form{padding:.75rem}.replies{padding-left:.6rem}}
 `;
@@ -394,7 +391,7 @@ article:focus{outline:none}
         counter.textContent = t("count", { used: used.toLocaleString(this.lang), max: MAX_LENGTH.toLocaleString(this.lang) });
         counter.classList.toggle("near", used > MAX_LENGTH * 0.9);
       };
-      const form = { element, name, text, count, status, submit, parent, nudge, nudgeId: null };
+      const form = { element, name, text, count, status, submit, parent, nudge };
       text.addEventListener("input", count);
       count();
       element.addEventListener("submit", (event) => {
@@ -419,10 +416,9 @@ article:focus{outline:none}
       const t = this.t.bind(this);
       form.nudgeId = nudge.id;
       form.nudge.replaceChildren(
-        h("p", { class: "title" }, t("nudgeTitle")),
-        h("p", null, nudge.message),
-        nudge.reasons.length ? h("ul", null, ...nudge.reasons.map((reason) => h("li", null, reason))) : null,
-        h("div", { class: "actions" },
+        h("p", null, h("strong", null, t("nudgeTitle")), " ", nudge.message),
+        h("ul", null, ...nudge.reasons.map((reason) => h("li", null, reason))),
+        h("p", { class: "actions" },
           h("button", { type: "button", onclick: () => form.text.focus() }, t("edit")),
           h("button", { type: "button", class: "primary", onclick: () => this.post(form, true) }, t("postAnyway"))));
       form.nudge.hidden = false;
@@ -462,7 +458,6 @@ article:focus{outline:none}
         }
         form.nudgeId = null;
         form.nudge.hidden = true;
-        form.nudge.replaceChildren();
         if (!this.token) writeStore(this.nameKey, author);
         const entry = {
           id: created.id, status: created.status || "pending", author: created.author || author, body,
