@@ -146,14 +146,16 @@ def overview(session: Session, days: int = 14, scope: Scope = None) -> Overview:
 def nudge_counts(session: Session, since: datetime, scope: Scope = None) -> dict[str, int]:
     """The nudges shown since ``since`` on the sites of ``scope``, by their outcome; those
     with none yet after ``NUDGE_WINDOW`` count as abandoned (the sweeper will say so)."""
-    stale = utcnow() - NUDGE_WINDOW
+    shown = (Nudge.created_at >= since, in_scope(Nudge.site_id, scope))
     counts = dict.fromkeys(["shown", *(outcome.value for outcome in NudgeOutcome), "waiting"], 0)
-    for outcome, old, count in session.execute(
-            select(Nudge.outcome, Nudge.created_at < stale, func.count())
-            .where(Nudge.created_at >= since, in_scope(Nudge.site_id, scope))
-            .group_by(Nudge.outcome, Nudge.created_at < stale)):
+    for outcome, count in session.execute(select(Nudge.outcome, func.count())
+                                          .where(*shown).group_by(Nudge.outcome)):
         counts["shown"] += count
-        counts[outcome or (NudgeOutcome.ABANDONED.value if old else "waiting")] += count
+        counts[outcome or "waiting"] += count
+    late = session.scalar(select(func.count()).select_from(Nudge).where(
+        *shown, Nudge.outcome.is_(None), Nudge.created_at < utcnow() - NUDGE_WINDOW)) or 0
+    counts["waiting"] -= late
+    counts[NudgeOutcome.ABANDONED.value] += late
     return counts
 
 
