@@ -13,7 +13,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select, update
 
+from cli import redis_server
 from service import db
+from service.app import create_app
 from service.commenters.models import Commenter, Standing
 from service.comments.models import Comment, Event, Nudge
 from service.comments.readers import ReaderSettings, save_reader_settings
@@ -253,3 +255,13 @@ def test_the_openapi_document_describes_the_nudge(client):
     schemas = document["components"]["schemas"]
     assert set(schemas["NudgeShown"]["required"]) == {"id", "message", "reasons"}
     assert {"nudge", "nudge_id"} <= set(schemas["NewComment"]["properties"])
+
+
+def test_with_redis_down_the_nudge_fails_open(settings, app):
+    down = create_app(settings | {"REDIS_URL": f"redis://127.0.0.1:{redis_server.free_port()}/0"})
+
+    response = down.test_client().post(THREAD, json={"author": "Ana", "body": TEXT,
+                                                     "nudge": True})
+
+    assert response.status_code == 202
+    assert count(app, Comment) == 1 and count(app, Nudge) == 0
