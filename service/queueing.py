@@ -30,7 +30,8 @@ from sqlalchemy.orm import Session
 log = logging.getLogger(__name__)
 
 ANALYZE_QUEUE = "analyze"
-"""Perspective-compatible requests, which a web request waits on: served first."""
+"""Requests that a web request waits on (Perspective-compatible scoring, the nudge before
+posting): served first."""
 SCORING_QUEUE = "scoring"
 WEBHOOKS_QUEUE = "webhooks"
 EXPLAIN_QUEUE = "explain"
