@@ -54,9 +54,10 @@ def nudge_first(session: Session, site: Site, new: NewComment,
     """The nudge for ``new``, or None when it is to be posted (no nudge asked, nudges off
     on the site, nothing in the text to hold, or no answer in time).
 
-    Call it once the POST's other checks have passed: it rolls back the request's
-    session first, so that nothing the request began is stored, and no transaction
-    waits with the worker.
+    Call it once the POST's gate has passed (who posts, and to which thread: 401, 403
+    come first): it rolls back the request's session, so that nothing the request began
+    is stored and no transaction waits with the worker; the caller passes the gate again
+    to post.
     """
     settings = reader_settings(session, site.id)
     site_id, locale = site.id, site.locale

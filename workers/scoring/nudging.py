@@ -28,7 +28,7 @@ from service.comments.tasks import (
     nudge_result_key,
 )
 from service.moderation.learning.scoring import Deciders, deciders
-from service.policy import Verdict
+from service.policy import Outcome, Verdict
 from service.queueing import redis
 from service.sites.models import Site
 from service.sites.services import policy_of
@@ -79,6 +79,7 @@ def _verdicts(requests: list[dict[str, Any]],
             site.id: deciders(session, policy_of(site, current_app.config), site.slug)
             for site in sites}
         return [by_site[request["site_id"]].decide(row, request["text"])
+                if request["site_id"] in by_site else Verdict(Outcome.APPROVED, "no such site")
                 for request, row in zip(requests, scores, strict=True)]
     finally:
         session.rollback()

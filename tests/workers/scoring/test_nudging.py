@@ -46,6 +46,7 @@ def test_one_job_decides_every_waiting_request_under_its_sites_policy(app, redis
     wait(redis, "clear", site_id(app, "open"), "A fine remark.")
     wait(redis, "word", site_id(app, "open"), "A remark on quince jam.")
     wait(redis, "late", site_id(app, "strict"), "Nobody waits.", deadline=time.time() - 1)
+    wait(redis, "unknown site", 999, "A fine remark.")
     enqueue([nudge_job("held", 2), nudge_job("clear", 2)], connection=redis)
 
     drain(app, (ANALYZE_QUEUE,))
@@ -55,6 +56,7 @@ def test_one_job_decides_every_waiting_request_under_its_sites_policy(app, redis
     assert answer(redis, "clear") == {"outcome": "held", "labels": [], "words": False}
     assert answer(redis, "word") == {"outcome": "rejected", "labels": [], "words": True}
     assert answer(redis, "late") is None
+    assert answer(redis, "unknown site")["outcome"] == "approved"
     assert redis.llen(NUDGE_PENDING_KEY) == 0
     assert not list(redis.scan_iter("rq:job:*")) and not list(redis.scan_iter("rq:results:*"))
 
