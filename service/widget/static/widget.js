@@ -458,6 +458,7 @@ article:focus{outline:none}
         }
         form.nudgeId = null;
         form.nudge.hidden = true;
+        form.nudge.replaceChildren(); // no longer read with the text
         if (!this.token) writeStore(this.nameKey, author);
         const entry = {
           id: created.id, status: created.status || "pending", author: created.author || author, body,

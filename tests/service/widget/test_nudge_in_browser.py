@@ -92,6 +92,7 @@ def test_an_insult_is_nudged_then_posted_anyway_and_a_civil_comment_posts_at_onc
     expect(mine).to_contain_text("Awaiting moderation")
     expect(mine).to_contain_text(INSULT)
     expect(thread.get_by_role("alert")).to_be_hidden()
+    expect(thread.locator(".nudge")).to_be_empty()  # no longer read with the text
     expect(text).to_have_value("")
     with app.app_context():
         assert [row.outcome for row in db.session().scalars(select(Nudge))] == ["posted_anyway"]
