@@ -122,6 +122,9 @@ class Decision(Reply):
     model: str | None
     thresholds: dict[str, Any] | None = Field(description=(
         "The policy in force, for the model's decision."))
+    language: str | None = Field(description=(
+        "The comment's language as the model's worker detected it (und: too short or unsure "
+        "to tell); null for moderators' and rules' decisions."))
     created_at: Time
     statement: Reason | None = Field(default=None, description=(
         "Only on an appeal's decision: the statement of reasons the author saw."))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from service.apidoc import Reply, Time
@@ -14,6 +16,8 @@ class Policy(Reply):
     hold: dict[str, float]
     reject: dict[str, float]
     hold_everything: bool
+    unscored_languages: Literal["hold", "score", "publish"] = Field(description=(
+        "What happens to a comment in a language the model does not score."))
     banned_words: list[str]
     suspect_words: list[str]
     new_commenter_premoderation: int = Field(description=(
