@@ -1,7 +1,7 @@
 """nudges before posting: one row per nudge shown, and what the writer did next (no text)
 
 Revision ID: 0015_nudges
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-07
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015_nudges"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
