@@ -70,6 +70,10 @@ SETTINGS: tuple[Setting, ...] = (
             _json_object),
     Setting("SCORING_BATCH_SIZE", 32, "Most comments a worker scores in one forward pass.",
             int),
+    Setting("SCORING_MAX_BATCH_SIZE", 256,
+            "Most comments a scoring job takes at once while the queue is long: its batch "
+            "grows to half of the comments waiting, from `SCORING_BATCH_SIZE` to this.",
+            int),
     Setting("EXPLAIN_HELD", True,
             "Whether the words that drove each held comment's score are found, for the "
             "moderators' queue: after the decision, by a job on the `explain` queue, which "

@@ -100,8 +100,9 @@ def test_a_batch_costs_the_same_statements_whatever_its_size(app, client):
     large, executed = statements_of_one_job(app, client, 9)
 
     assert large == small, "\n".join(statement[:100] for statement in executed)
-    # Two UPDATEs: the lease, and winning the batch from pending.
-    assert [statement.split()[0] for statement in executed].count("UPDATE") == 2
+    # Three UPDATEs: the lease, winning the batch from pending (one executemany: a
+    # statement whatever the batch's size), and the end of the lease of those won.
+    assert [statement.split()[0] for statement in executed].count("UPDATE") == 3
     with app.app_context():
         session = db.session()
         for comment in session.scalars(select(Comment)):
