@@ -123,8 +123,8 @@ def _fingerprinted_again(session: Session, rows: Sequence[Row[Any]]) -> dict[uui
     stale = [row.id for row in rows if not is_current(row.fingerprint)]
     if not stale:
         return {}
-    bodies = dict(session.execute(select(Comment.id, Comment.body).where(Comment.id.in_(stale)))
-                  .tuples())
+    bodies = dict(session.execute(select(Comment.id, Comment.body)
+                                  .where(Comment.id.in_(stale))).tuples().all())
     return dict(zip(bodies, fingerprints(list(bodies.values())), strict=True))
 
 
