@@ -14,7 +14,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, current_app
 from redis import Redis
@@ -176,7 +176,7 @@ def drop_waiting(queue_name: str, job_ids: Iterable[str], *,
         return 0
     connection = connection or redis()
     keys = [queue(queue_name, connection).key, *(Job.key_for(job_id) for job_id in ids)]
-    return int(connection.eval(_DROP_WAITING, len(keys), *keys, *ids))
+    return cast(int, connection.eval(_DROP_WAITING, len(keys), *keys, *ids))
 
 
 def _replace_stale(job_id: str, target: Queue) -> bool:

@@ -53,7 +53,7 @@ def screen(session: Session, batch: Sequence[Comment],
         that is a near-duplicate or a flood.
     """
     prints = {comment.id: comment.fingerprint for comment in batch
-              if is_current(comment.fingerprint)}
+              if comment.fingerprint is not None and is_current(comment.fingerprint)}
     missing = [comment for comment in batch if comment.id not in prints]
     prints |= zip((comment.id for comment in missing),
                   fingerprints([comment.body for comment in missing]), strict=True)

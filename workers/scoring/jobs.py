@@ -5,11 +5,17 @@ The spam rules that compare a comment with others (near-duplicates, floods:
 with the rest of the batch, and never scored.
 
 A batch costs the same few statements whatever its size: one to lease the comments,
-one to read them, the spam settings and two scans of recent comments (the screen), one
-UPDATE to win them all from ``pending``, and one INSERT each for the decisions and the
-events. Their flush fans the events out (``service.webhooks.tasks``), with the
-``comment.created`` events the POST left to the batch, first: the subscriptions, one
-SELECT of those events, and one INSERT of the fan-outs nobody wants.
+one to read them, the spam settings and two scans of recent comments (the screen), an
+UPDATE run for each comment (one executemany) to win them from ``pending`` and one to
+end their lease, and one INSERT each for the decisions and the events. Their flush
+fans the events out (``service.webhooks.tasks``), with the ``comment.created`` events
+the POST left to the batch, first: the subscriptions, one SELECT of those events, and
+one INSERT of the fan-outs nobody wants. Batches grow while the queue is long
+(``SCORING_MAX_BATCH_SIZE``), so that these serve more comments each.
+
+Each comment has its own job, and a batch decides the comments of other jobs: once its
+decisions commit, it takes those jobs off the queue (one round trip), so that no worker
+fetches and runs them only to find nothing to do.
 
 The comments the model held are explained later, off the scoring path: the batch asks
 for one job on the explain queue (``workers.scoring.explaining``), queued once its
@@ -223,8 +229,9 @@ def win(session: Session, token: str, comments: Sequence[Comment],
 def _decide_statement() -> Update:
     """A comment's outcome, decision time and fingerprint, if it is still pending and
     leased by ``b_token``."""
-    comments = cast(Table, Comment.__table__).c
-    return (update(Comment.__table__)
+    table = cast(Table, Comment.__table__)
+    comments = table.c
+    return (update(table)
             .where(comments.id == bindparam("b_id"), comments.status == Status.PENDING,
                    comments.claim_token == bindparam("b_token"))
             .values(status=bindparam("b_status"), decided_at=bindparam("b_now"),
@@ -235,8 +242,9 @@ def _decide_statement() -> Update:
 @functools.cache
 def _release_decided_statement() -> Update:
     """The end of ``b_token``'s lease on the comments it decided, which it returns."""
-    comments = cast(Table, Comment.__table__).c
-    return (update(Comment.__table__)
+    table = cast(Table, Comment.__table__)
+    comments = table.c
+    return (update(table)
             .where(comments.claim_token == bindparam("b_token"),
                    comments.status != Status.PENDING)
             .values(claim_token=None, claimed_until=None)

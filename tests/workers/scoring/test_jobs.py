@@ -5,12 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+from rq.job import Job
 from sqlalchemy import func, select
 
 from service import db
 from service.comments.models import Comment, Decision, Event, Status
-from rq.job import Job
-
 from service.queueing import SCORING_QUEUE, drop_waiting, queue, redis
 from tests.support.work import drain
 from workers.scoring.jobs import claim, score_comment
