@@ -138,32 +138,41 @@ def _floods(session: Session, batch: Sequence[Comment],
     same: ColumnElement[bool] = Comment.author_key.in_(keys)
     if clients:
         same = or_(same, Comment.client.in_(clients))
+    recent = (select(Comment.author, Comment.author_key, Comment.client, Comment.thread_id,
+                     Comment.created_at)
+              .where(Comment.created_at >= min(c.created_at for c in batch) - window,
+                     Comment.created_at <= max(c.created_at for c in batch), same)
+              .order_by(Comment.created_at.desc()).limit(SCAN_LIMIT).subquery())
+    # The threads each name and address wrote in, whenever in the window: a few rows
+    # however many comments. One whose posts are in fewer threads than a flood (with the
+    # comment's own) cannot flood: most can't, and their posts need no closer look.
+    names_spread: dict[str, set[str]] = defaultdict(set)
+    clients_spread: dict[str, set[str]] = defaultdict(set)
+    for row in session.execute(select(recent.c.author, recent.c.author_key, recent.c.client,
+                                      recent.c.thread_id).distinct()):
+        names_spread[row.author_key or author_key(row.author)].add(row.thread_id)
+        if row.client is not None:
+            clients_spread[row.client].add(row.thread_id)
+    flood = settings.flood_threads
+    names = {key for key, threads in names_spread.items() if len(threads) + 1 >= flood}
+    addresses = {key for key, threads in clients_spread.items() if len(threads) + 1 >= flood}
     by_name: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
     by_client: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
-    for row in session.execute(
-            select(Comment.author, Comment.author_key, Comment.client, Comment.thread_id,
-                   Comment.created_at)
-            .where(Comment.created_at >= min(c.created_at for c in batch) - window,
-                   Comment.created_at <= max(c.created_at for c in batch), same)
-            .order_by(Comment.created_at.desc()).limit(SCAN_LIMIT)):
-        by_name[row.author_key or author_key(row.author)].append((row.created_at, row.thread_id))
-        if row.client is not None:
-            by_client[row.client].append((row.created_at, row.thread_id))
-    # A name or an address whose posts, whenever they were, are in fewer threads than a
-    # flood cannot flood within the window: most can't, and need no closer look.
-    names_spread = {key: {thread for _, thread in posts} for key, posts in by_name.items()}
-    clients_spread = {key: {thread for _, thread in posts} for key, posts in by_client.items()}
-    flood = settings.flood_threads
+    if names or addresses:
+        for row in session.execute(select(recent).where(or_(
+                recent.c.author_key.in_(names), recent.c.author_key.is_(None),
+                recent.c.client.in_(addresses)))):
+            if (key := row.author_key or author_key(row.author)) in names:
+                by_name[key].append((row.created_at, row.thread_id))
+            if row.client in addresses:
+                by_client[row.client].append((row.created_at, row.thread_id))
     minutes = settings.flood_window_seconds // 60
     for comment in batch:
         since, until, own = comment.created_at - window, comment.created_at, comment.thread_id
         key = _key(comment)
-        named = (_threads(by_name[key], since, until, own)
-                 if len(names_spread.get(key, set()) | {own}) >= flood else set())
+        named = _threads(by_name[key], since, until, own) if key in names else set()
         addressed = (_threads(by_client[comment.client], since, until, own)
-                     if comment.client is not None
-                     and len(clients_spread.get(comment.client, set()) | {own}) >= flood
-                     else set())
+                     if comment.client in addresses else set())
         if len(named) >= settings.flood_threads:
             yield comment.id, Hit("spam.flood", settings.flood,
                                   f"this name commented in {len(named)} threads within "
