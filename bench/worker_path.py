@@ -60,6 +60,7 @@ def parts() -> list[Part]:
         (campaigns, "_floods", "4 flood scan"),
         (jobs, "drop_jobs_done", "3 the decided comments' jobs dropped"),
         (jobs, "site_deciders", "3 site deciders (policy, candidates)"),
+        (jobs, "detect", "3 language detection"),
         (jobs, "hold_reasons", "3 pre-moderation hold reasons"),
         (Deciders, "decide", "3 policy (Deciders.decide)"),
         (jobs, "win", "3 win (UPDATE ... RETURNING)"),
