@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import psutil
 
 WARM_UP = 128
 
@@ -192,12 +193,14 @@ def main(count: int, database_url: str | None, model_cache: str | None, backend:
         redis_process.terminate()
     forward = totals.get("4 forward pass (ORT run)", [0.0, 0.0])
     load = os.getloadavg()
+    memory = psutil.Process().memory_info()
     click.echo(f"{count} comments, {backend}, load {load[0]:.2f}/{load[1]:.2f}/{load[2]:.2f}: "
                f"worker CPU {cpu * 1000 / count:.3f} ms per comment (wall "
                f"{wall * 1000 / count:.3f}); the forward pass {forward[0] * 1000 / count:.3f} "
                f"(wall {forward[1] * 1000 / count:.3f}); beside it "
                f"{(cpu - forward[0]) * 1000 / count:.3f} ms of CPU (wall "
-               f"{(wall - forward[1]) * 1000 / count:.3f})")
+               f"{(wall - forward[1]) * 1000 / count:.3f}); this process's RSS "
+               f"{memory.rss >> 20} MB")
     click.echo(f"  {'part':58s} {'CPU us':>8s} {'wall us':>8s}")
     for label, (part_cpu, part_wall) in sorted(totals.items()):
         click.echo(f"  {label:58s} {part_cpu * 1e6 / count:8.1f} {part_wall * 1e6 / count:8.1f}")
