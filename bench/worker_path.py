@@ -155,11 +155,13 @@ def run(app: Any, redis_url: str, bodies: list[str], totals: Totals) -> tuple[fl
 @click.option("--database-url", default=None, help="An empty database (default: new SQLite).")
 @click.option("--model-cache", default=None, help="MODERATION_MODEL_CACHE (default: the "
                                                   "configured one).")
+@click.option("--model", default=None, help="MODERATION_MODEL (default: the configured one).")
+@click.option("--model-config", default=None, help="MODERATION_MODEL_CONFIG of a checkpoint.")
 @click.option("--backend", default="onnx-int8", show_default=True)
 @click.option("--batch-size", type=click.IntRange(min=1), default=None,
               help="SCORING_BATCH_SIZE (default: the configured one).")
-def main(count: int, database_url: str | None, model_cache: str | None, backend: str,
-         batch_size: int | None) -> None:
+def main(count: int, database_url: str | None, model_cache: str | None, model: str | None,
+         model_config: str | None, backend: str, batch_size: int | None) -> None:
     """Time each part of the scoring worker's path over COUNT comments, in-process."""
     from bench import comments
     from cli import redis_server
@@ -178,6 +180,8 @@ def main(count: int, database_url: str | None, model_cache: str | None, backend:
             "DATABASE_URL": url, "REDIS_URL": f"redis://127.0.0.1:{port}/0",
             "SECRET_KEY": "worker-path", "MODERATION_INSTANCE_DIR": str(work / "instance"),
             "MODERATION_MODEL_CACHE": model_cache or base["MODERATION_MODEL_CACHE"],
+            "MODERATION_MODEL": model or base["MODERATION_MODEL"],
+            "MODERATION_MODEL_CONFIG": model_config or base["MODERATION_MODEL_CONFIG"],
             "SCORER_BACKEND": backend, "TORCH_THREADS": 1,
             "SCORING_BATCH_SIZE": batch_size or base["SCORING_BATCH_SIZE"]})
         scorer = load_scorer(app.config)

@@ -109,3 +109,20 @@ def test_a_small_run_measures_every_figure_and_ends_with_one_json_line(tiny_mode
     assert "(a) peer" in result.stdout
     assert figures["vnni"] == machine.cpu()["vnni"] and "VNNI" in figures["cpu_isa"]
     assert "CPU  " in result.stdout and figures["cpu_isa"] in result.stdout
+
+
+@pytest.mark.slow
+def test_the_worker_path_times_each_part_beside_the_forward_pass(tiny_model):
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.worker_path", "40", "--model", tiny_model["MODERATION_MODEL"],
+         "--model-config", tiny_model["MODERATION_MODEL_CONFIG"], "--backend", "onnx"],
+        capture_output=True, text=True, timeout=280, check=False)
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    parts = figures["parts_us"]
+    assert figures["comments"] == 40 and figures["beside_forward_cpu_ms"] > 0
+    for part in ("1 RQ: dequeue (BLPOP, job fetch)", "3 lease (claim: SELECT, UPDATE, SELECT)",
+                 "4 MinHash fingerprints", "4 tokenizer", "4 forward pass (ORT run)",
+                 "3 the decided comments' jobs dropped"):
+        assert parts[part][0] > 0, part
