@@ -53,12 +53,10 @@ def _create(slug: str, thread_id: str) -> tuple[Response, int, dict[str, str]]:
     # Who posts, and to which thread: both refuse here (401, 403), before anything is
     # stored; what they make is committed with the comment, in post_comment.
     commenter = identify(session, site, request.headers.get("Authorization"))
-    # The headline and link count from the site's allowed origins and the service's own
-    # (its demo article), as for CORS (service.widget.cors).
-    open_thread(session, site, thread_id, origin=request.headers.get("Origin"),
-                allowed_origins=[*origins_of(site, current_app.config),
-                                 request.host_url.rstrip("/")],
-                title=new.title, url=new.url)
+    # The POST's url is only a hint: the service reads the headline and link from that
+    # page, if it is on one of the site's origins (service.threads.pages).
+    open_thread(session, site, thread_id, origins=origins_of(site, current_app.config),
+                url=new.url)
     if commenter is not None:
         new = new.model_copy(update={"author": commenter.name})
     comment, token = post_comment(session, thread_id, new, current_app.config,
