@@ -6,9 +6,10 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from service import db
 from service.commenters.gate import identify
+from service.commenters.tokens import InvalidToken, bearer_token, verify
 from service.comments.appeals import appeal_rejection, check_author
 from service.comments.reasons import author_view
-from service.comments.reports import report_comment
+from service.comments.reports import report_comment, reporter_of
 from service.comments.schemas import NewAppeal, NewComment, NewReport, valid_thread_id
 from service.comments.services import (
     author_token_hash,
@@ -85,10 +86,18 @@ def get_comment(comment_id: str) -> Response:
 @bp.post("/comments/<comment_id>/reports")
 @limiter.limit(posting_limit, methods=["POST"])
 def report(comment_id: str) -> tuple[Response, int]:
-    """A reader reports a published comment (202); one report per client counts."""
+    """A reader reports a published comment (202); one report per signed-in commenter
+    (``Authorization: Bearer <JWT>``), or per network for anonymous readers, counts."""
     comment = find_comment(comment_id)
     new = NewReport.model_validate(json_object())
-    reporter = client_key(request.remote_addr or "unknown", current_app.config["SECRET_KEY"])
+    site = comment.site
+    try:
+        token = bearer_token(request.headers.get("Authorization"))
+        identity = verify(token, site.sso_secret, site.token_max_age) if token else None
+    except InvalidToken as error:
+        raise APIError(401, "invalid_token", f"Sign in again: {error}.") from None
+    reporter = client_key(reporter_of(request.remote_addr, identity and identity.sub, site.id),
+                          current_app.config["SECRET_KEY"])
     with db.transaction() as session:
         counted, _ = report_comment(session, comment, new, reporter or "unknown")
     return jsonify({"comment_id": str(comment.id), "counted": counted,

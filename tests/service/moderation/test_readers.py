@@ -187,15 +187,15 @@ def test_three_readers_reports_hold_a_published_comment_until_dismissed(app, cli
     decide(client, accounts["mia"], answer["id"], "approve")
     comment_id = answer["id"]
 
-    first = report(client, comment_id, "10.0.0.1", "spam")
-    twice = report(client, comment_id, "10.0.0.1", "abusive")
-    second = report(client, comment_id, "10.0.0.2")
+    first = report(client, comment_id, "10.0.1.1", "spam")
+    twice = report(client, comment_id, "10.0.1.1", "abusive")
+    second = report(client, comment_id, "10.0.2.1")
     assert first.status_code == twice.status_code == 202
     assert (first.json["counted"], twice.json["counted"]) == (True, False)
     assert second.json["status"] == "approved"
     assert client.get(THREAD).json["comments"], "two readers do not hide it"
 
-    third = report(client, comment_id, "10.0.0.3")
+    third = report(client, comment_id, "10.0.3.1")
 
     assert third.json["status"] == "held"
     assert client.get(THREAD).json["comments"] == []
