@@ -23,7 +23,7 @@ def clean(value: str) -> str:
     return _UNSAFE.sub(lambda match: f"\\x{ord(match.group()):02x}", value)
 
 
-class AccessLogger(Logger):  # type: ignore[misc]
+class AccessLogger(Logger):
     """gunicorn's logger, whose access-log values pass ``clean``."""
 
     def atoms(self, resp: Any, req: Any, environ: dict[str, Any],

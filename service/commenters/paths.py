@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from flask import Blueprint, request, url_for
+from flask.blueprints import BlueprintSetupState
 from werkzeug.routing import BaseConverter
 
 from service.commenters.tokens import MAX_SUB
@@ -38,8 +39,10 @@ class SubjectConverter(BaseConverter):
 
 def register(bp: Blueprint) -> None:
     """Give the app the ``subject`` converter before ``bp``'s routes are added."""
-    bp.record_once(lambda state: state.app.url_map.converters.setdefault(
-        "subject", SubjectConverter))
+    def add_converter(state: BlueprintSetupState) -> None:
+        state.app.url_map.converters.setdefault("subject", SubjectConverter)
+
+    bp.record_once(add_converter)
 
 
 def subject(routed: str, suffix: str = "") -> str | None:

@@ -96,7 +96,8 @@ def report(comment_id: str) -> tuple[Response, int]:
         identity = verify(token, site.sso_secret, site.token_max_age) if token else None
     except InvalidToken as error:
         raise APIError(401, "invalid_token", f"Sign in again: {error}.") from None
-    reporter = client_key(reporter_of(request.remote_addr, identity and identity.sub, site.id),
+    sub = identity.sub if identity is not None else None
+    reporter = client_key(reporter_of(request.remote_addr, sub, site.id),
                           current_app.config["SECRET_KEY"])
     with db.transaction() as session:
         counted, _ = report_comment(session, comment, new, reporter or "unknown")
