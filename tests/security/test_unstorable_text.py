@@ -110,7 +110,8 @@ def test_dashboard_forms_and_queries_refuse_it_with_a_page(app, accounts, bad):
     assert "banned_words" in saved.text
     assert client.get("/dashboard/settings").status_code == 200
     queue = client.get("/dashboard/queue", query_string={"thread": bad})
-    assert queue.status_code == 422 and queue.mimetype == "text/html"
+    assert queue.status_code == 400 and queue.mimetype == "text/html"
     api = client.get("/api/v1/moderation/queue", query_string={"site": bad},
                      headers=bearer(token_for(app, "ada")))
-    assert api.status_code == 422 and api.json["error"] == "invalid_input"
+    assert api.status_code == 400 and api.json["error"] == "invalid_query"
+    assert "site" in api.json["message"]
