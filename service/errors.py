@@ -117,25 +117,32 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or not request.accept_mimetypes.accept_html
 
 
-def check_form() -> None:
-    """Refuse a request whose form fields hold text that could not be stored
-    (``service.textcheck``): 422 naming the field, before any view reads them. JSON
-    bodies are checked where they are read (``json_object``); query parameters by the
-    views, which compare them with what they may be (slugs, ids, cursors) first."""
-    if request.method in {"GET", "HEAD"}:
-        return
-    for name, value in request.form.items(multi=True):
-        if found := (problem(name, max_length=200)
-                     or problem(value, max_length=MAX_FORM_VALUE, multiline=True)):
-            field = f"form field {name[:40]!r}"
-            if request.path.startswith("/api/"):
-                raise APIError(422, "invalid_input", f"{field}: {found}",
+def check_parameters() -> None:
+    """Refuse a request whose form fields or (on the dashboard) query parameters hold text
+    that could not be stored (``service.textcheck``), naming the field, before any view
+    reads them: 422 for a form field, 400 for a query parameter (as for any bad query
+    value). JSON bodies are checked where they are read (``json_object``); the API's
+    query parameters by its views, which compare them with what they may be (slugs, ids,
+    cursors) and answer as the OpenAPI document says."""
+    api = request.path.startswith("/api/")
+    checks = [] if api else [("query parameter", request.args, 400)]
+    if request.method not in {"GET", "HEAD"}:
+        checks.append(("form field", request.form, 422))
+    for kind, values, status in checks:
+        for name, value in values.items(multi=True):
+            found = problem(name, max_length=200) or problem(
+                value, max_length=MAX_FORM_VALUE, multiline=kind == "form field")
+            if not found:
+                continue
+            field = f"{kind} {name[:40]!r}"
+            if api:
+                raise APIError(status, "invalid_input", f"{field}: {found}",
                                fields={name[:40]: found})
-            abort(422, f"{field}: {found}")
+            abort(status, f"{field}: {found}")
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(check_form)
+    app.before_request(check_parameters)
 
     @app.errorhandler(APIError)
     def _api_error(error: APIError) -> Response:
