@@ -2,7 +2,7 @@
 
 from service.accounts.models import ApiToken, AuditEntry, Moderator
 from service.commenters.models import Commenter
-from service.comments.models import Appeal, Comment, Decision, Event, Report
+from service.comments.models import Appeal, Comment, Decision, Event, Nudge, Report
 from service.moderation.learning.models import Candidate, RescoreRun, ShadowDecision
 from service.perspective.models import PerspectiveAnalysis, PerspectiveKey, SuggestedScore
 from service.sites.models import Site, moderator_sites
@@ -16,8 +16,8 @@ from service.webhooks.models import (
 
 __all__ = [
     "ApiToken", "Appeal", "AuditEntry", "Candidate", "Comment", "Commenter", "Decision",
-    "Event", "Moderator", "PerspectiveAnalysis", "PerspectiveKey", "Report", "RescoreRun",
-    "ShadowDecision", "Site", "SuggestedScore", "Thread",
+    "Event", "Moderator", "Nudge", "PerspectiveAnalysis", "PerspectiveKey", "Report",
+    "RescoreRun", "ShadowDecision", "Site", "SuggestedScore", "Thread",
     "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookFanOut",
     "moderator_sites",
 ]

@@ -11,10 +11,11 @@ database, through ``enqueue``.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, current_app
 from redis import Redis
@@ -29,7 +30,8 @@ from sqlalchemy.orm import Session
 log = logging.getLogger(__name__)
 
 ANALYZE_QUEUE = "analyze"
-"""Perspective-compatible requests, which a web request waits on: served first."""
+"""Requests that a web request waits on (Perspective-compatible scoring, the nudge before
+posting): served first."""
 SCORING_QUEUE = "scoring"
 WEBHOOKS_QUEUE = "webhooks"
 EXPLAIN_QUEUE = "explain"
@@ -144,6 +146,41 @@ def enqueue(requests: Iterable[JobRequest], *, connection: Redis | None = None) 
     return len(unique)
 
 
+_DROP_WAITING = """
+local dropped = 0
+for index, job_id in ipairs(ARGV) do
+  if redis.call('LREM', KEYS[1], 1, job_id) > 0 then
+    redis.call('DEL', KEYS[index + 1])
+    dropped = dropped + 1
+  end
+end
+return dropped
+"""
+
+
+def drop_waiting(queue_name: str, job_ids: Iterable[str], *,
+                 connection: Redis | None = None) -> int:
+    """Take the jobs ``job_ids`` off ``queue_name`` where they still wait, and delete them.
+
+    For jobs whose work another job has done (a scoring batch decides the comments of
+    other comments' jobs): nobody need run them. A job that a worker has taken already
+    is left alone (every job is idempotent, it finds nothing to do). One round trip,
+    atomic: a job is deleted only if it was still in its queue.
+
+    Returns:
+        How many jobs were dropped.
+
+    Raises:
+        RedisError: when Redis cannot be reached.
+    """
+    ids = list(job_ids)
+    if not ids:
+        return 0
+    connection = connection or redis()
+    keys = [queue(queue_name, connection).key, *(Job.key_for(job_id) for job_id in ids)]
+    return cast(int, connection.eval(_DROP_WAITING, len(keys), *keys, *ids))
+
+
 def _replace_stale(job_id: str, target: Queue) -> bool:
     """Delete the job unless it really waits or runs; say whether it may be queued anew.
 
@@ -187,3 +224,25 @@ def _worker_runs(job: Job, connection: Redis) -> bool:
     """Whether a live worker says it runs ``job``."""
     worker = live_worker(connection, job.worker_name)
     return worker is not None and worker.get_current_job_id() == job.id
+
+
+def wait_for_answer(connection: Redis, key: str, deadline: float) -> bytes | None:
+    """The first value pushed on the list ``key``, or None once ``deadline`` (of
+    ``time.monotonic()``) passes: how a web request waits for a worker's answer.
+
+    It blocks in steps of at most a second, so that no wait outlasts the connection's
+    socket timeout.
+    """
+    while (remaining := deadline - time.monotonic()) > 0:
+        popped = cast("tuple[bytes, bytes] | None",
+                      connection.blpop([key], timeout=min(remaining, 1.0)))
+        if popped is not None:
+            return popped[1]
+    return None
+
+
+def forget_job(connection: Redis, queue_name: str, job_id: str) -> None:
+    """Delete the job ``job_id`` if it still waits in its queue (another job did its work,
+    or its caller stopped waiting)."""
+    if connection.lrem(Queue(queue_name, connection=connection).key, 0, job_id):
+        Job(job_id, connection=connection).delete(remove_from_queue=False)

@@ -7,7 +7,8 @@ its scoring job again. It does the same for held comments whose explanation was 
 written (``sweep_explanations``), for webhook events never fanned out (among them the
 ``comment.created`` of a comment that no worker decided) and deliveries overdue
 (``workers.delivery.sweep``), and asks for a candidate built from the moderators'
-decisions when one is due (``ADAPT_EVERY_HOURS``).
+decisions when one is due (``ADAPT_EVERY_HOURS``), and calls abandoned the nudges before
+posting that no POST followed (``sweep_nudges``).
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from rq.job import Job
 from sqlalchemy import or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from service import db
-from service.comments.models import Comment, Decision, Status
+from service import db, metrics
+from service.comments.models import Comment, Decision, NudgeOutcome, Status
+from service.comments.nudge import abandon_stale_nudges
 from service.comments.tasks import explain_job, scoring_job
 from service.moderation.learning.tasks import adapt_due
 from service.queueing import EXPLAIN_QUEUE, enqueue, queue, redis
@@ -104,6 +106,15 @@ def schedule_adaptation() -> int:
                                                               connection=redis())])
 
 
+def sweep_nudges() -> int:
+    """Call abandoned the nudges that no POST followed in time; return how many."""
+    with db.transaction() as session:
+        abandoned = abandon_stale_nudges(session)
+    if abandoned:
+        metrics.NUDGE_OUTCOMES.labels(NudgeOutcome.ABANDONED.value).inc(abandoned)
+    return abandoned
+
+
 def run(app: Flask, interval: float | None = None, rounds: int | None = None) -> None:
     """Sweep every ``interval`` seconds, riding out database and Redis outages."""
     interval = interval or app.config["SWEEP_INTERVAL_SECONDS"]
@@ -115,6 +126,7 @@ def run(app: Flask, interval: float | None = None, rounds: int | None = None) ->
                 sweep_explanations()
                 sweep_webhooks()
                 schedule_adaptation()
+                sweep_nudges()
             except (RedisError, SQLAlchemyError) as error:
                 log.warning("sweep skipped: %s unavailable", "Redis" if isinstance(
                     error, RedisError) else "database")

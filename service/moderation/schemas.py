@@ -108,6 +108,7 @@ class SiteSettingsForm(BaseModel):
     hold: dict[Label, Threshold]
     reject: dict[Label, Threshold]
     hold_everything: bool = False
+    unscored_languages: Literal["hold", "score", "publish"] = "hold"
     banned_words: WordList = []
     suspect_words: WordList = []
     allowed_origins: Annotated[list[Annotated[str, checked(300)]], AfterValidator(_origins)] = []

@@ -185,7 +185,8 @@ class OnnxScorer:
 
         if not texts:
             return []
-        encodings = self.tokenizer.encode_batch([model_text(text) for text in texts])
+        # Ids only: offsets are not needed (about 15% of the tokenizer's time).
+        encodings = self.tokenizer.encode_batch_fast([model_text(text) for text in texts])
         lengths = [len(encoding.ids) for encoding in encodings]
         results: list[dict[str, float]] = [{} for _ in texts]
         for batch in length_batches(lengths, self.batch_size, self.max_batch_tokens):

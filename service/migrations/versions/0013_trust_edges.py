@@ -2,7 +2,7 @@
 was last fetched from its article
 
 Revision ID: 0013_trust_edges
-Revises: 0011
+Revises: 0015_nudges
 Create Date: 2026-12-07
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_trust_edges"
-down_revision = "0011"
+down_revision = "0015_nudges"
 branch_labels = None
 depends_on = None
 

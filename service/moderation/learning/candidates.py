@@ -18,7 +18,7 @@ from service.moderation.learning.labels import (
     learning_site,
 )
 from service.moderation.learning.models import DEFAULT_SITE, Candidate, CandidateStatus
-from service.policy import DEFAULT_TARGET, TARGETS, Outcome, Policy
+from service.policy import DEFAULT_TARGET, Outcome, Policy, target_named
 
 MIN_DECISIONS = 50
 """Fewest moderator decisions a candidate is built from (training and held-back together)."""
@@ -60,7 +60,7 @@ def evaluate(head: Head, name: str, rows: Sequence[Labelled], policy: Policy) ->
 def miss_share(policy: Policy) -> float:
     """The share of moderators' rejections a candidate may publish: the site's target's
     share of toxic comments published (the default target's for thresholds set by hand)."""
-    return TARGETS[policy.target or DEFAULT_TARGET].toxic_published
+    return target_named(policy.target or DEFAULT_TARGET).toxic_published
 
 
 def fit_candidate(train: Sequence[Labelled], policy: Policy,

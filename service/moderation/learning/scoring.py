@@ -27,10 +27,12 @@ class Deciders:
     promoted: tuple[str, Head] | None = None
     shadows: list[tuple[int, str, Head]] = field(default_factory=list)
 
-    def decide(self, scores: Mapping[str, float], text: str, hold: str | None = None) -> Verdict:
-        """The verdict on one comment; ``hold``: why its thread or commenter is pre-moderated."""
-        if self.promoted is None:
-            return decide(scores, self.policy, text, hold=hold)
+    def decide(self, scores: Mapping[str, float], text: str, hold: str | None = None,
+               unscored: str | None = None) -> Verdict:
+        """The verdict on one comment; ``hold``: why its thread or commenter is pre-moderated;
+        ``unscored``: its language, when the model does not read it."""
+        if self.promoted is None or (unscored and self.policy.unscored_languages != "score"):
+            return decide(scores, self.policy, text, hold=hold, unscored=unscored)
         name, head = self.promoted
         return decide_with(head, name, scores, self.policy, text, hold)[0]
 

@@ -60,7 +60,8 @@ def test_the_author_sees_their_held_comment_and_why_and_others_do_not(app, clien
     assert mine["author"] == "Reader"
     assert mine["automated"] is True
     assert mine["reason"]["code"].startswith("labels:")
-    assert mine["reason"]["text"].startswith("Our automated check found it likely to be")
+    assert mine["reason"]["text"].startswith("Our automated check could not be sure")
+    assert "toxic" not in mine["reason"]["text"], "a hold is doubt, not a finding"
     assert "0." not in mine["reason"]["text"], "no raw scores"
     assert mine["outcome_text"] == "It waits for a moderator before it is published."
     assert "appeal" not in mine
@@ -297,3 +298,11 @@ def test_another_moderator_s_reversal_settles_the_appeal(app, client, accounts):
                       headers=bearer(accounts["ada"])).json["appeals"] == []
     assert event_types(app)[-2:] == ["comment.approved", "appeal.decided"]
     assert "appeal.overturned" in audit_actions(app, "ada")
+
+
+def test_the_author_of_a_comment_in_another_language_is_told_so(app, client):
+    answer = post(client, "Je pense que le gouvernement devrait écouter les citoyens.")
+    drain(app)
+    mine = as_author(client, answer).json
+    assert mine["status"] == "held" and mine["reason"]["code"] == "language"
+    assert "language our automated check does not read" in mine["reason"]["text"]
