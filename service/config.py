@@ -64,9 +64,12 @@ SETTINGS: tuple[Setting, ...] = (
             "Folder where the offline model is assembled at first use; empty: "
             "`instance/models`."),
     Setting("MODERATION_THRESHOLDS", {},
-            'Policy overrides as JSON: a target, `{"target": "5%"}` (`1%`, `2%`: the '
-            'default, `5%`), or thresholds, e.g. `{"hold": {"toxicity": 0.4}, "reject": '
-            '{"threat": 0.8}}`; unnamed labels keep the default target\'s.',
+            'Policy overrides as JSON: a target, `{"target": "safety 10%"}` (queue budgets '
+            '`queue 2%`, `queue 5%`: the default, `queue 10%`; safety targets `safety 5%`, '
+            '`safety 10%`, `safety 20%`), or thresholds, e.g. `{"hold": {"toxicity": 0.4}, '
+            '"reject": {"threat": 0.8}}`; unnamed labels keep the default target\'s; '
+            '`{"unscored_languages": "score"}` (`hold`: the default, `score`, `publish`) for '
+            'comments in a language the model does not read.',
             _json_object),
     Setting("SCORING_BATCH_SIZE", 32,
             "Most comments a worker scores in one forward pass, and takes in one scoring job "
