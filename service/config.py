@@ -139,10 +139,12 @@ SETTINGS: tuple[Setting, ...] = (
             "How many reverse proxies in front of the web process set X-Forwarded-For, "
             "-Proto and -Host; 0 trusts none (the client's address is the peer's).", int),
     Setting("WEBHOOK_ALLOW_PRIVATE_URLS", False,
-            "Allow webhook URLs on loopback, private, link-local and other non-public "
-            "addresses (local receivers and tests only).", _bool),
+            "Allow webhook URLs, and the article pages that threads' headlines are read "
+            "from, on loopback, private, link-local and other non-public addresses (local "
+            "receivers and tests only).", _bool),
     Setting("WEBHOOK_TIMEOUT_SECONDS", 15.0,
-            "How long a webhook delivery waits to connect, and then for the response.", float),
+            "How long a webhook delivery (or an article page's fetch) waits to connect, and "
+            "then for the response.", float),
     Setting("WEBHOOK_RETRY_SCALE", 1.0,
             "Multiplies every delay of the webhook retry schedule (tests shrink it).", float),
     Setting("WEBHOOK_SECRET_GRACE_SECONDS", 24 * 3600,

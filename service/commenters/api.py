@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, Response, request
 
 from service import db
 from service.accounts.auth import acting_moderator, require_token
@@ -13,6 +13,7 @@ from service.accounts.reach import site_in_reach
 from service.apidoc import Tag
 from service.commenters.gate import find_commenter
 from service.commenters.models import Commenter
+from service.commenters.paths import register, subject
 from service.commenters.responses import Commenter as CommenterReply
 from service.commenters.responses import CommenterExport, CommenterProfile, Erasure
 from service.commenters.schemas import StandingChange
@@ -22,11 +23,24 @@ from service.sites.models import Site
 
 bp = Blueprint("commenters_api", __name__,
                url_prefix="/api/v1/moderation/sites/<site>/commenters")
+register(bp)
+EXPORT = "/export"
 doc = Tag("commenters")
 NOT_FOUND = {404: "No site of yours has that slug, or no commenter of it that sub."}
 
 
-@bp.get("/<sub>")
+@bp.before_request
+def _sub_ending_in_export() -> Response | None:
+    """``GET .../a%2Fexport`` is the commenter ``a/export``, not the export of ``a``: the
+    router sees the decoded path, ``subject`` the path as sent."""
+    if (request.endpoint == f"{bp.name}.export_commenter" and request.view_args
+            and subject(request.view_args["sub"], EXPORT) is None):
+        answer: Response = get_commenter(**request.view_args)
+        return answer
+    return None
+
+
+@bp.get("/<subject:sub>")
 @doc(CommenterProfile, errors=NOT_FOUND)
 @require_token()
 def get_commenter(site: str, sub: str) -> dict[str, Any]:
@@ -35,7 +49,7 @@ def get_commenter(site: str, sub: str) -> dict[str, Any]:
     return profile(db.session(), found, commenter)
 
 
-@bp.patch("/<sub>")
+@bp.patch("/<subject:sub>")
 @doc(CommenterReply, body=StandingChange, errors=NOT_FOUND)
 @require_token()
 def patch_commenter(site: str, sub: str) -> dict[str, Any]:
@@ -47,18 +61,18 @@ def patch_commenter(site: str, sub: str) -> dict[str, Any]:
     return commenter.as_dict() | {"site": found.slug}
 
 
-@bp.get("/<sub>/export")
+@bp.get("/<subject:sub>/export")
 @doc(CommenterExport, errors=NOT_FOUND)
 @require_token(role=Role.ADMIN)
 def export_commenter(site: str, sub: str) -> tuple[dict[str, Any], int, dict[str, str]]:
     """The GDPR export: the commenter, their comments and the decisions on them (admins)."""
-    found, commenter = _commenter(site, sub)
+    found, commenter = _commenter(site, sub, EXPORT)
     name = f"commenter-{commenter.id}.json"
     return export(db.session(), found, commenter), 200, {
         "Content-Disposition": f'attachment; filename="{name}"'}
 
 
-@bp.delete("/<sub>")
+@bp.delete("/<subject:sub>")
 @doc(Erasure, errors=NOT_FOUND)
 @require_token(role=Role.ADMIN)
 def erase_commenter(site: str, sub: str) -> dict[str, Any]:
@@ -69,9 +83,10 @@ def erase_commenter(site: str, sub: str) -> dict[str, Any]:
     return {"site": found.slug, "commenter": commenter.as_dict(), "comments_erased": erased}
 
 
-def _commenter(site: str, sub: str) -> tuple[Site, Commenter]:
+def _commenter(site: str, routed: str, suffix: str = "") -> tuple[Site, Commenter]:
     found = site_in_reach(db.session(), acting_moderator(), site)
-    commenter = find_commenter(db.session(), found.id, sub) if len(sub) <= 200 else None
+    sub = subject(routed, suffix)
+    commenter = find_commenter(db.session(), found.id, sub) if sub and len(sub) <= 200 else None
     if commenter is None or commenter.erased_at is not None:
         raise APIError(404, "commenter_not_found", "No commenter of this site has that sub.")
     return found, commenter

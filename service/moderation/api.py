@@ -19,6 +19,7 @@ from service.moderation.responses import BulkResult, ModeratedComment, Queue
 from service.moderation.schemas import BulkDecisionRequest, DecisionRequest, QueueQuery
 from service.moderation.scope import api_scope, comment_in_reach
 from service.moderation.services import (
+    OwnDecisionUnderAppeal,
     QueueItem,
     UnknownComments,
     model_decision,
@@ -74,6 +75,7 @@ def comment(comment_id: str) -> dict[str, Any]:
 
 @bp.post("/comments/<comment_id>/decisions")
 @doc(Decision, 201, body=DecisionRequest, errors=NO_COMMENT | {
+    403: "You took the decision under appeal (own_decision): another moderator decides it.",
     409: "The comment has that status already (already_decided, with comment_status)."})
 @require_token()
 def decide(comment_id: str) -> tuple[dict[str, Any], int, dict[str, str]]:
@@ -81,7 +83,11 @@ def decide(comment_id: str) -> tuple[dict[str, Any], int, dict[str, str]]:
     found = comment_in_reach(comment_id, _moderator())
     body = DecisionRequest.model_validate(json_object())
     with db.transaction() as session:
-        decided, unchanged = moderate(session, [found.id], body, _moderator())
+        try:
+            decided, unchanged = moderate(session, [found.id], body, _moderator())
+        except OwnDecisionUnderAppeal:
+            raise APIError(403, "own_decision", "You took the decision under appeal; another "
+                           "moderator decides the appeal, and so this comment.") from None
         if unchanged:
             raise APIError(409, "already_decided", f"The comment is {found.status} already.",
                            comment_status=found.status)
@@ -90,7 +96,9 @@ def decide(comment_id: str) -> tuple[dict[str, Any], int, dict[str, str]]:
 
 
 @bp.post("/decisions")
-@doc(BulkResult, body=BulkDecisionRequest)
+@doc(BulkResult, body=BulkDecisionRequest, errors={
+    403: "You took the decision under appeal of one of them (own_decision); nothing was "
+         "decided."})
 @require_token()
 def decide_many() -> dict[str, Any]:
     """One decision on many comments; those already in that status are left alone."""
@@ -102,6 +110,9 @@ def decide_many() -> dict[str, Any]:
         message = f"no such comment: {error}"
         raise APIError(422, "invalid_input", f"comment_ids: {message}",
                        fields={"comment_ids": message}) from None
+    except OwnDecisionUnderAppeal as error:
+        raise APIError(403, "own_decision", f"You took the decisions under appeal of {error}; "
+                       "another moderator decides them. Nothing was decided.") from None
     return {
         "decisions": [decision.as_dict() | {"comment_id": str(decision.comment_id)}
                       for decision in decided],

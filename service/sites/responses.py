@@ -35,6 +35,8 @@ class Site(Reply):
     locale: str
     anonymous_allowed: bool
     policy: Policy
+    token_max_age: int = Field(description=(
+        "The longest life of a commenter's token, in seconds (its iat and exp are checked)."))
     created_at: Time
     updated_at: Time | None
     updated_by: str | None
