@@ -155,7 +155,12 @@ def test_moderators_teach_a_candidate_that_is_shadowed_promoted_and_rescores(
     assert figures["agreement_candidate"] > figures["agreement_live"] + 0.1
     assert figures["would_change"] >= 1 and figures["per_day"][0]["n"] == 60
 
-    promoted = runner.invoke(promote_command, [name])
+    # ~50 held-back rejections cannot show that it publishes at most 2% of them: refused,
+    # until forced (audited as such)
+    refused = runner.invoke(promote_command, [name])
+    assert refused.exit_code != 0 and "promotion refused" in refused.output
+    assert "may publish up to" in refused.output
+    promoted = runner.invoke(promote_command, [name, "--force"])
     assert promoted.exit_code == 0, promoted.output
     assert "candidate.promoted" in audit_actions(app, "cli")
     with app.app_context():
