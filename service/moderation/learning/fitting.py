@@ -1,6 +1,7 @@
 """Fitting a candidate with scikit-learn: a balanced logistic regression over the sentence
-vector and the score logits, its regularisation chosen by cross-validation, and its
-thresholds chosen on out-of-fold probabilities for the site's target.
+vector and the score logits (standardised), its regularisation and the score logits' weight
+chosen by cross-validation (``LogisticRegressionCV``, ROC AUC), and its thresholds chosen on
+out-of-fold probabilities for the site's target.
 
 Only the building of candidates imports this (``learning.building``: the command, and the
 adapt job of a worker); what scores comments applies the stored coefficients with numpy
@@ -23,6 +24,10 @@ from service.policy import LABELS, Outcome, Policy
 
 CS = tuple(float(c) for c in numpy.logspace(-4, 1, 11))
 """The inverse regularisation strengths the cross-validation chooses from."""
+SCORE_WEIGHTS = (1.0, 5.0, 20.0)
+"""How much the six standardised score logits are weighed up against the vector's hundreds
+of dimensions, which share one penalty: chosen with C by the cross-validation (on a news
+site, 20 helped middle layers most: docs/model.md)."""
 FOLDS = 5
 MAX_ITER = 3000
 
@@ -41,9 +46,9 @@ def fit_vector_head(rows: Sequence[Labelled], policy: Policy, target: SiteTarget
             the cross-validation's folds (two).
     """
     from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
-    from sklearn.pipeline import make_pipeline
+    from sklearn.model_selection import StratifiedKFold
     from sklearn.preprocessing import StandardScaler
+    from threadpoolctl import threadpool_limits
 
     labels = tuple(label for label in LABELS if all(label in row.scores for row in rows))
     rejected = numpy.asarray([row.rejected for row in rows], dtype=bool)
@@ -52,21 +57,38 @@ def fit_vector_head(rows: Sequence[Labelled], policy: Policy, target: SiteTarget
         raise ValueError("a candidate needs at least two approved and two rejected comments")
     x, y = feature_matrix(rows, labels), rejected.astype(int)
     folds = StratifiedKFold(n_splits=min(FOLDS, fewest), shuffle=True, random_state=seed)
-    with warnings.catch_warnings():
+    scaler = StandardScaler().fit(x)
+    best: tuple[float, float, Any] | None = None
+    # one thread: the fits are small, and a worker shares its cores
+    with threadpool_limits(limits=1), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # lbfgs' convergence notes on the weakest penalties
-        search = make_pipeline(StandardScaler(), LogisticRegressionCV(
-            Cs=list(CS), cv=folds, class_weight="balanced", scoring="roc_auc",
-            l1_ratios=(0.0,), max_iter=MAX_ITER, use_legacy_attributes=False))
-        search.fit(x, y)
-        c = float(numpy.ravel(search[-1].C_)[0])
-        out_of_fold = cross_val_predict(
-            make_pipeline(StandardScaler(), LogisticRegression(
-                C=c, class_weight="balanced", max_iter=MAX_ITER)),
-            x, y, cv=folds, method="predict_proba")[:, 1]
-    scaler, model = search[0], search[-1]
-    head = VectorHead(space, labels, scaler.mean_.astype(float), scaler.scale_.astype(float),
-                      numpy.ravel(model.coef_).astype(float), float(numpy.ravel(
-                          model.intercept_)[0]), NEVER, NEVER, c)
+        for weight in SCORE_WEIGHTS:
+            scaled = scaler.transform(x)
+            scaled[:, -len(labels):] *= weight
+            search = LogisticRegressionCV(
+                Cs=list(CS), cv=folds, class_weight="balanced", scoring="roc_auc",
+                l1_ratios=(0.0,), max_iter=MAX_ITER, use_legacy_attributes=False)
+            search.fit(scaled, y)
+            score = float(numpy.max(numpy.mean(search.scores_, axis=0)))
+            if best is None or score > best[0]:
+                best = (score, weight, search)
+        assert best is not None
+        _, weight, model = best
+        c = float(numpy.ravel(model.C_)[0])
+        scale = scaler.scale_.astype(float).copy()
+        scale[-len(labels):] /= weight  # (x - mean) / scale * weight, in one division
+        out_of_fold = numpy.zeros(len(rows))
+        for fit_rows, predict_rows in folds.split(x, y):
+            part = StandardScaler().fit(x[fit_rows])
+            part_scale = part.scale_.copy()
+            part_scale[-len(labels):] /= weight
+            fold = LogisticRegression(C=c, class_weight="balanced", max_iter=MAX_ITER).fit(
+                (x[fit_rows] - part.mean_) / part_scale, y[fit_rows])
+            out_of_fold[predict_rows] = fold.predict_proba(
+                (x[predict_rows] - part.mean_) / part_scale)[:, 1]
+    head = VectorHead(space, labels, scaler.mean_.astype(float), scale,
+                      numpy.ravel(model.coef_).astype(float),
+                      float(numpy.ravel(model.intercept_)[0]), NEVER, NEVER, c, weight)
     hold, reject = bands(target, out_of_fold.tolist(), rejected.tolist(),
                          [row.live_outcome == Outcome.APPROVED for row in rows],
                          [forced(row.scores, policy, row.body) is not None for row in rows])

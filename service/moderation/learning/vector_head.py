@@ -43,6 +43,8 @@ class VectorHead:
     hold: float
     reject: float
     C: float = 1.0
+    score_weight: float = 1.0
+    """How much the score logits were weighed up (already folded into ``scale``)."""
 
     def probabilities(self, rows: Any) -> Any:
         """P(reject) of each row of the feature matrix ``rows``."""
@@ -67,13 +69,15 @@ class VectorHead:
 
     def with_bands(self, hold: float, reject: float) -> VectorHead:
         return VectorHead(self.space, self.labels, self.mean, self.scale, self.coef,
-                          self.intercept, round(hold, 6), round(reject, 6), self.C)
+                          self.intercept, round(hold, 6), round(reject, 6), self.C,
+                          self.score_weight)
 
     def as_params(self) -> dict[str, Any]:
         return {"kind": KIND, "space": self.space, "labels": list(self.labels),
                 "mean": _floats(self.mean), "scale": _floats(self.scale),
                 "coef": _floats(self.coef), "intercept": float(self.intercept),
-                "hold": self.hold, "reject": self.reject, "C": float(self.C)}
+                "hold": self.hold, "reject": self.reject, "C": float(self.C),
+                "score_weight": float(self.score_weight)}
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> VectorHead:
@@ -82,7 +86,8 @@ class VectorHead:
                    numpy.asarray(params["scale"], dtype=numpy.float64),
                    numpy.asarray(params["coef"], dtype=numpy.float64),
                    float(params["intercept"]), float(params["hold"]),
-                   float(params["reject"]), float(params.get("C", 1.0)))
+                   float(params["reject"]), float(params.get("C", 1.0)),
+                   float(params.get("score_weight", 1.0)))
 
 
 def _floats(values: Any) -> list[float]:

@@ -21,8 +21,8 @@ from service.moderation.learning.cli import adapt
 from service.moderation.learning.head import NEVER, Head, fit_bands
 from service.moderation.learning.labels import decided_comments
 from service.moderation.learning.models import Candidate, RescoreRun
-from service.moderation.learning.vectors import store_comment_vectors
 from service.moderation.learning.tasks import adapt_due
+from service.moderation.learning.vectors import store_comment_vectors
 from service.policy import LABELS, MODEL_ACTOR, Policy
 from service.sites.models import Site
 from service.sites.services import UnknownSite
