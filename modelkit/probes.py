@@ -4,6 +4,8 @@
 * ``violence_civil``: civil sentences that mention violence; each should be published.
 * ``identity_pairs``: one clean sentence with two different group terms (``a``, ``b``);
   both should be published, with close scores.
+* ``political_civil``: civil news comments naming politicians, parties, countries and
+  faiths; at most one in 15 should be held.
 
 They are not taken from any data set, so they live in the repository. Nothing here
 prints them.
@@ -20,20 +22,22 @@ PROBES_FILE = Path(__file__).resolve().parent / "probes.json"
 
 @dataclass(frozen=True)
 class Probes:
-    """The three probe sets."""
+    """The probe sets."""
 
     threats: list[str]
     violence_civil: list[str]
     identity_pairs: list[tuple[str, str]]
+    political_civil: list[str]
 
     def rows(self) -> tuple[list[str], list[str]]:
         """``(ids, texts)``: ids ``probe:<kind>:<k>`` with kind ``threat``,
-        ``violence_civil``, ``pair_a`` or ``pair_b``."""
+        ``violence_civil``, ``pair_a``, ``pair_b`` or ``political_civil``."""
         ids: list[str] = []
         texts: list[str] = []
         for kind, sentences in (("threat", self.threats), ("violence_civil", self.violence_civil),
                                 ("pair_a", [a for a, _ in self.identity_pairs]),
-                                ("pair_b", [b for _, b in self.identity_pairs])):
+                                ("pair_b", [b for _, b in self.identity_pairs]),
+                                ("political_civil", self.political_civil)):
             ids.extend(f"probe:{kind}:{k}" for k in range(len(sentences)))
             texts.extend(sentences)
         return ids, texts
@@ -47,10 +51,12 @@ def load_probes(path: str | Path = PROBES_FILE) -> Probes:
     """
     raw = json.loads(Path(path).read_text(encoding="utf-8"))
     threats, civil = raw.get("threats"), raw.get("violence_civil")
+    political = raw.get("political_civil")
     pairs = [(pair.get("a"), pair.get("b")) for pair in raw.get("identity_pairs") or []]
-    sentences = [*(threats or []), *(civil or []), *(s for pair in pairs for s in pair)]
-    if not threats or not civil or not pairs or not all(
+    sentences = [*(threats or []), *(civil or []), *(s for pair in pairs for s in pair),
+                 *(political or [])]
+    if not threats or not civil or not pairs or not political or not all(
             isinstance(s, str) and s.strip() for s in sentences):
-        raise ValueError(f"{path}: needs non-empty threats, violence_civil and identity_pairs "
-                         "({a, b}) of sentences")
-    return Probes(list(threats), list(civil), pairs)
+        raise ValueError(f"{path}: needs non-empty threats, violence_civil, identity_pairs "
+                         "({a, b}) and political_civil sentences")
+    return Probes(list(threats), list(civil), pairs, list(political))

@@ -1,12 +1,15 @@
-"""The four labelled sources in one table: Detoxify labels with a mask, weights and splits.
+"""The five labelled sources in one table: Detoxify labels with a mask, weights and splits.
 
 Their labels differ (see ``../shared/data/*/README.md``), so each is mapped on its own:
 
+* ``news``: Civil Comments at their natural balance (``civil_comments_random``), the
+  product's own domain and the main in-domain source: rater shares as soft labels
+  (``random`` rows know only toxicity; the ``balanced_*`` rows all six); 30% held out.
 * ``jigsaw``: Wikipedia talk pages, six hard labels -> all six heads.
 * ``civil``: Civil Comments toxic-spans posts: rater shares (soft labels) for toxicity,
-  obscene, threat, insult and identity_attack; severe_toxicity is masked. About 70% are
-  toxic by selection, so its toxic posts weigh little and its clean posts (the in-domain
-  negatives) much, lest news style itself be learned as toxic.
+  obscene, threat, insult and identity_attack; severe_toxicity is masked. Every post was
+  chosen because raters had called it toxic, so its rows below 0.5 are borderline, not
+  clean: all of them are soft labels of modest weight.
 * ``olid``: tweets. NOT (0) -> every head 0; OFF targeted -> toxicity 1; OFF untargeted
   (mere profanity, which a site may publish) -> toxicity 0.5; the other heads are masked
   for OFF tweets.
@@ -39,23 +42,26 @@ DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 LABELS: tuple[str, ...] = DETOXIFY_LABELS
 """Columns of ``Table.targets``: the model's outputs, in order."""
-SOURCES: tuple[str, ...] = ("jigsaw", "civil", "olid", "fox")
+SOURCES: tuple[str, ...] = ("news", "jigsaw", "civil", "olid", "fox")
 SPLITS: tuple[str, ...] = ("train", "fit", "report")
-FOLDERS: dict[str, str] = {"jigsaw": "jigsaw", "civil": "civil_comments", "olid": "olid",
-                           "fox": "fox_news"}
+FOLDERS: dict[str, str] = {"news": "civil_comments_random", "jigsaw": "jigsaw",
+                           "civil": "civil_comments", "olid": "olid", "fox": "fox_news"}
 """Source -> folder under the data directory (each holds ``train.csv``)."""
 
 VAL_FRACTION = 0.15
+NEWS_VAL_FRACTION = 0.3
+"""The natural-balance news comments hold out twice as much: their ``fit`` half sets the
+thresholds and their ``report`` half is the figure a newsroom feels, so both need toxic rows."""
 FOX_TRAIN_SHARE = 0.4
 FOX_FIT_SHARE = 0.3
 
 WEIGHTS: dict[str, float] = {
+    "news": 2.0,          # natural-balance news comments: the main in-domain source
     "jigsaw": 1.0,
-    "civil_toxic": 0.5,   # civil posts with toxicity >= 0.5
-    "civil_clean": 2.0,   # civil posts its raters judged non-toxic: in-domain negatives
+    "civil": 0.5,         # toxic-selected posts: soft labels, borderline below 0.5
     "olid": 0.7,
-    "fox_clean": 2.5,     # the only natural clean news comments
-    "fox_hateful": 0.5,   # a broad label: trained softly
+    "fox_clean": 1.0,
+    "fox_hateful": 0.25,  # a broad, debatable label: little weight
     "augment": 1.0,
 }
 """Per-row sample weights by source (and class, where the source is biased)."""
@@ -132,9 +138,12 @@ def unit_hash(*parts: object) -> float:
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
-def id_split(source: str, id_: str, seed: int) -> str:
-    """``train``, ``fit`` or ``report`` for a jigsaw, civil or olid row."""
-    if unit_hash(seed, source, id_) >= VAL_FRACTION:
+def id_split(source: str, id_: str, seed: int, held_out: float = VAL_FRACTION) -> str:
+    """``train``, ``fit`` or ``report`` for a news, jigsaw, civil or olid row.
+
+    ``held_out`` of the rows go to ``fit`` and ``report``, half each.
+    """
+    if unit_hash(seed, source, id_) >= held_out:
         return "train"
     return "fit" if unit_hash(seed, source, id_, "half") < 0.5 else "report"
 
@@ -210,10 +219,27 @@ def load_civil(path: Path, seed: int, limit: int | None = None) -> Table:
         mask[:, LABELS.index(label)] *= ~np.isnan(values)
         targets[:, LABELS.index(label)] = np.nan_to_num(values)
     toxic = targets[:, 0] >= 0.5
-    weight = np.where(toxic, WEIGHTS["civil_toxic"], WEIGHTS["civil_clean"])
     return make_table("civil", [r["id"] for r in rows], [r["comment_text"] for r in rows],
                       [id_split("civil", r["id"], seed) for r in rows], targets, mask,
-                      weight, toxic)
+                      np.full(n, WEIGHTS["civil"]), toxic)
+
+
+def load_news(path: Path, seed: int, limit: int | None = None) -> Table:
+    """Natural-balance Civil Comments: rater shares; an empty share is masked.
+
+    ``group`` is the row's ``selection`` (``random``, ``balanced_clean``, ``balanced_toxic``):
+    only ``random`` rows have the stream's balance.
+    """
+    rows = read_rows(path, ("id", "comment_text", "selection", *LABELS), limit)
+    raw = np.array([[_cell(r, label, path) for label in LABELS] for r in rows],
+                   np.float32).reshape(len(rows), len(LABELS))
+    mask = ~np.isnan(raw)
+    targets = np.nan_to_num(raw)
+    splits = [id_split("news", r["id"], seed, NEWS_VAL_FRACTION) for r in rows]
+    return make_table("news", [r["id"] for r in rows], [r["comment_text"] for r in rows],
+                      splits, targets, mask,
+                      np.full(len(rows), WEIGHTS["news"]), targets[:, 0] >= 0.5,
+                      [r["selection"] for r in rows])
 
 
 def load_olid(path: Path, seed: int, limit: int | None = None) -> Table:
@@ -252,7 +278,8 @@ def load_fox(path: Path, seed: int, limit: int | None = None) -> Table:
 
 
 LOADERS: dict[str, Callable[[Path, int, int | None], Table]] = {
-    "jigsaw": load_jigsaw, "civil": load_civil, "olid": load_olid, "fox": load_fox,
+    "news": load_news, "jigsaw": load_jigsaw, "civil": load_civil, "olid": load_olid,
+    "fox": load_fox,
 }
 
 
@@ -266,8 +293,8 @@ def load_sources(data_dir: str | Path = DEFAULT_DATA_DIR, seed: int = 0,
     """Every source, in ``SOURCES`` order, with its split.
 
     Args:
-        data_dir: the folder holding ``jigsaw/``, ``civil_comments/``, ``olid/`` and
-            ``fox_news/``, each with a ``train.csv``.
+        data_dir: the folder holding ``civil_comments_random/``, ``jigsaw/``,
+            ``civil_comments/``, ``olid/`` and ``fox_news/``, each with a ``train.csv``.
         seed: of the splits.
         limit: read only the first ``limit`` rows of each source (a quick run).
 

@@ -101,6 +101,7 @@ def find_or_add(session: Session, find: Callable[[], T | None], make: Callable[[
     found = find()
     if found is not None:
         return found
+    _begin_on_sqlite(session)
     try:
         with session.begin_nested():
             made = make()
@@ -111,3 +112,17 @@ def find_or_add(session: Session, find: Callable[[], T | None], make: Callable[[
         if found is None:
             raise
         return found
+
+
+def _begin_on_sqlite(session: Session) -> None:
+    """Make sure a SQLite transaction is open before a savepoint.
+
+    pysqlite begins a transaction only before a write, so a SAVEPOINT taken first would
+    be the outermost, and its RELEASE would commit at once: a refused request would
+    leave the row behind. ``BEGIN IMMEDIATE``, as the transaction is about to write.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    if not connection.connection.driver_connection.in_transaction:  # type: ignore[union-attr]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

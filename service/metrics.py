@@ -43,6 +43,15 @@ HUMAN_TIME_TO_DECISION = Histogram(
     "From a held comment's arrival to a moderator's decision on it.",
     buckets=(60, 300, 900, 1800, 3600, 2 * 3600, 4 * 3600, 8 * 3600, 24 * 3600, 72 * 3600),
 )
+NUDGES_SHOWN = Counter("moderation_nudges_shown",
+                       "Nudges before posting shown to writers (nothing stored).")
+NUDGE_OUTCOMES = Counter(
+    "moderation_nudge_outcomes",
+    "What writers did after a nudge: revised, posted_anyway, or abandoned (no POST within "
+    "30 minutes; counted by the sweeper).", ["outcome"])
+NUDGES_UNANSWERED = Counter(
+    "moderation_nudges_unanswered",
+    "Nudge checks that no worker answered in time: the comment was posted as usual.")
 
 
 class QueueDepthCollector:

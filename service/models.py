@@ -2,7 +2,7 @@
 
 from service.accounts.models import ApiToken, AuditEntry, Moderator
 from service.commenters.models import Commenter
-from service.comments.models import Appeal, Comment, Decision, Event, Report
+from service.comments.models import Appeal, Comment, Decision, Event, Nudge, Report
 from service.moderation.learning.models import (
     Candidate,
     RescoreRun,
@@ -21,8 +21,8 @@ from service.webhooks.models import (
 
 __all__ = [
     "ApiToken", "Appeal", "AuditEntry", "Candidate", "Comment", "Commenter", "Decision",
-    "Event", "Moderator", "PerspectiveAnalysis", "PerspectiveKey", "Report", "RescoreRun",
-    "SentenceVector", "ShadowDecision", "Site", "SuggestedScore", "Thread",
+    "Event", "Moderator", "Nudge", "PerspectiveAnalysis", "PerspectiveKey", "Report",
+    "RescoreRun", "SentenceVector", "ShadowDecision", "Site", "SuggestedScore", "Thread",
     "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookFanOut",
     "moderator_sites",
 ]

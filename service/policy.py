@@ -5,12 +5,15 @@ about: a comment is *rejected* when any label reaches its reject threshold, *hel
 for a moderator when any label reaches its hold threshold, and *approved*
 (published) otherwise. A label the model does not produce is ignored.
 
-The thresholds come from a site's *target* (``TARGETS``: at most 1%, 2% or 5% of the
-toxic comments published, fitted for the default model's calibrated scores), or are
-set by hand.
+The thresholds come from a site's *target* (``TARGETS``, fitted for the default
+model's calibrated scores on news comments): a *queue budget* holds at most that share
+of civil comments (2%, 5%, 10%), a *safety target* publishes at most that share of toxic
+comments (5%, 10%, 20%). Or they are set by hand.
 
 The site's admins may also list banned words (the comment is rejected) and suspect
-words (it is held); each matches as a whole word or phrase, ignoring case.
+words (it is held); each matches as a whole word or phrase, ignoring case. A comment in
+a language the model does not read is held, scored anyway or published, as the site's
+``unscored_languages`` says.
 """
 
 from __future__ import annotations
@@ -48,47 +51,82 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True)
 class Target:
-    """A site's choice: the thresholds that publish at most ``toxic_published`` of the
-    toxic comments, and what that costs in clean comments held.
+    """A site's choice, and what it costs on the other side.
 
-    Fitted for the default model (``news-minilm``) by ``moderation model targets`` on
-    the fit halves of the four labelled sources (each weighing the same) and measured
-    on the report halves, which neither training nor the fit saw (docs/model.md). The
-    scores are calibrated probabilities; ``toxicity`` decides publish or hold, the
-    safety-net labels (``severe_toxicity``, ``threat``, ``identity_attack``) also hold,
-    but only above where 99.5% of clean comments score; ``obscene`` and ``insult`` hold
-    only where they reject; every label rejects where 99% of the rejected were toxic.
-    Another model (another ``MODERATION_MODEL``) needs its own thresholds.
+    A *queue budget* (``kind`` ``queue``) holds at most ``level`` of the civil comments,
+    publishing as few toxic ones as that allows; a *safety target* (``safety``) publishes
+    at most ``level`` of the toxic comments, holding as few civil ones as that allows.
+
+    Fitted for the default model (``news-minilm-2``) by ``moderation model targets`` on
+    the fit half of the natural-balance news comments and measured on their report half,
+    which neither training nor the fit saw (docs/model.md). The scores are calibrated
+    probabilities; ``toxicity`` decides publish or hold, the safety-net labels
+    (``severe_toxicity``, ``threat``, ``identity_attack``) also hold at every target,
+    above where 99.5% of clean comments score; ``obscene`` and ``insult`` hold only where
+    they reject; every label rejects where 99% of the rejected were toxic. Another model
+    (another ``MODERATION_MODEL``) needs its own thresholds.
     """
 
+    kind: str
+    """``queue`` or ``safety``."""
+    level: float
     toxic_published: float
-    """The share of toxic comments published, at most (as fitted)."""
+    """The share of toxic news comments published, measured on the report half."""
     clean_held: float
-    """The share of clean comments held or rejected, measured on the report halves."""
+    """The share of civil news comments held or rejected, measured on the report half."""
     hold: Mapping[str, float]
     reject: Mapping[str, float]
 
     @property
     def name(self) -> str:
-        """``"2%"``: how sites and the settings name it."""
-        return f"{100 * self.toxic_published:g}%"
+        """``"queue 5%"``, ``"safety 10%"``: how sites and the settings name it."""
+        return f"{self.kind} {100 * self.level:g}%"
+
+    @property
+    def summary(self) -> str:
+        """The choice in plain words."""
+        if self.kind == "queue":
+            return f"Hold at most {100 * self.level:g}% of civil comments"
+        return f"Publish at most {100 * self.level:g}% of toxic comments"
 
 
-# Fitted for news-minilm by `moderation model targets` (its output, with the figures, is
-# workers/scoring/weights/news-minilm.calibration.json); the targets differ only in the
+# Fitted for news-minilm-2 by `moderation model targets` (its output, with the figures, is
+# workers/scoring/weights/news-minilm-2.calibration.json); the targets differ only in the
 # toxicity hold threshold. `sexual_explicit` is not produced by this model.
 _HOLD_OTHERS = {"severe_toxicity": 0.0001, "obscene": 0.4851, "threat": 0.0559,
                 "insult": 0.7222, "identity_attack": 0.1881, "sexual_explicit": 1.0}
 _REJECT = {"toxicity": 0.9965, "severe_toxicity": 0.0327, "obscene": 0.4851, "threat": 1.0,
            "insult": 0.7222, "identity_attack": 1.0, "sexual_explicit": 1.0}
 TARGETS: Mapping[str, Target] = {target.name: target for target in (
-    Target(0.01, 0.769, {"toxicity": 0.0627, **_HOLD_OTHERS}, _REJECT),
-    Target(0.02, 0.661, {"toxicity": 0.0766, **_HOLD_OTHERS}, _REJECT),
-    Target(0.05, 0.574, {"toxicity": 0.1248, **_HOLD_OTHERS}, _REJECT),
+    Target("queue", 0.02, 0.5, 0.02, {"toxicity": 0.5, **_HOLD_OTHERS}, _REJECT),
+    Target("queue", 0.05, 0.3, 0.05, {"toxicity": 0.3, **_HOLD_OTHERS}, _REJECT),
+    Target("queue", 0.10, 0.2, 0.10, {"toxicity": 0.2, **_HOLD_OTHERS}, _REJECT),
+    Target("safety", 0.01, 0.01, 0.77, {"toxicity": 0.0627, **_HOLD_OTHERS}, _REJECT),
+    Target("safety", 0.02, 0.02, 0.66, {"toxicity": 0.0766, **_HOLD_OTHERS}, _REJECT),
+    Target("safety", 0.05, 0.05, 0.57, {"toxicity": 0.1248, **_HOLD_OTHERS}, _REJECT),
+    Target("safety", 0.10, 0.10, 0.40, {"toxicity": 0.15, **_HOLD_OTHERS}, _REJECT),
+    Target("safety", 0.20, 0.20, 0.20, {"toxicity": 0.2, **_HOLD_OTHERS}, _REJECT),
 )}
-DEFAULT_TARGET = "2%"
+CHOICES: tuple[str, ...] = ("queue 2%", "queue 5%", "queue 10%", "safety 5%", "safety 10%",
+                            "safety 20%")
+"""The targets the settings offer (the others are kept for sites that chose them before)."""
+ALIASES: Mapping[str, str] = {"1%": "safety 1%", "2%": "safety 2%", "5%": "safety 5%"}
+"""Targets saved by earlier versions ("at most N% of toxic comments published")."""
+DEFAULT_TARGET = "queue 5%"
 DEFAULT_HOLD: Mapping[str, float] = TARGETS[DEFAULT_TARGET].hold
 DEFAULT_REJECT: Mapping[str, float] = TARGETS[DEFAULT_TARGET].reject
+UNSCORED_LANGUAGES = ("hold", "score", "publish")
+"""What a site does with a comment in a language its model does not read."""
+LANGUAGE_NOT_SCORED = "language not scored"
+
+
+def target_named(name: str) -> Target:
+    """The target called ``name`` (or an earlier version's alias of it).
+
+    Raises:
+        KeyError: for an unknown name.
+    """
+    return TARGETS[ALIASES.get(name, name)]
 
 
 @dataclass(frozen=True)
@@ -100,6 +138,8 @@ class Policy:
     target: str | None = DEFAULT_TARGET
     """The ``TARGETS`` entry the thresholds come from; None: thresholds set by hand."""
     hold_everything: bool = False
+    unscored_languages: str = "hold"
+    """``hold``, ``score`` or ``publish`` a comment in a language the model does not read."""
     banned_words: tuple[str, ...] = ()
     """Words or phrases that reject a comment."""
     suspect_words: tuple[str, ...] = ()
@@ -107,9 +147,9 @@ class Policy:
 
     @classmethod
     def from_overrides(cls, overrides: Mapping[str, object] | None = None) -> Policy:
-        """A target's thresholds updated with ``{"target": "2%" | None, "hold": {...},
-        "reject": {...}, "hold_everything": bool, "banned_words": [...],
-        "suspect_words": [...]}``.
+        """A target's thresholds updated with ``{"target": "queue 5%" | None, "hold": {...},
+        "reject": {...}, "hold_everything": bool, "unscored_languages": "hold" | "score" |
+        "publish", "banned_words": [...], "suspect_words": [...]}``.
 
         Without ``target``, thresholds given by hand make the policy custom (``None``);
         with none given it is ``DEFAULT_TARGET``.
@@ -119,16 +159,18 @@ class Policy:
                 [0, 1], or a word list that is not a list of words.
         """
         overrides = dict(overrides or {})
-        unknown = set(overrides) - {"target", "hold", "reject", "hold_everything", *WORD_LISTS}
+        unknown = set(overrides) - {"target", "hold", "reject", "hold_everything",
+                                    "unscored_languages", *WORD_LISTS}
         if unknown:
             raise ValueError(f"unknown policy keys: {', '.join(sorted(unknown))}")
         by_hand = bool(overrides.get("hold") or overrides.get("reject"))
         chosen = overrides.get("target", None if by_hand else DEFAULT_TARGET)
-        if chosen is not None and (not isinstance(chosen, str) or chosen not in TARGETS):
+        if chosen is not None and (not isinstance(chosen, str)
+                                   or ALIASES.get(chosen, chosen) not in TARGETS):
             raise ValueError(f"unknown target {chosen!r}; expected one of "
-                             f"{', '.join(TARGETS)} or null")
+                             f"{', '.join(CHOICES)} or null")
         target: str | None = chosen
-        base = TARGETS[target or DEFAULT_TARGET]
+        base = target_named(target or DEFAULT_TARGET)
         bands = {"hold": dict(base.hold), "reject": dict(base.reject)}
         for band, thresholds in bands.items():
             band_overrides = overrides.get(band) or {}
@@ -142,10 +184,13 @@ class Policy:
                 thresholds[label] = float(value)
         if bands != {"hold": base.hold, "reject": base.reject}:
             target = None  # thresholds changed by hand: no longer the target's
+        languages = overrides.get("unscored_languages") or "hold"
+        if languages not in UNSCORED_LANGUAGES:
+            raise ValueError(f"unscored_languages must be one of {', '.join(UNSCORED_LANGUAGES)}")
         words = {name: word_list(_words(overrides.get(name) or (), name), name)
                  for name in WORD_LISTS}
         return cls(bands["hold"], bands["reject"], target, bool(overrides.get("hold_everything")),
-                   **words)
+                   str(languages), **words)
 
     def as_dict(self) -> dict[str, object]:
         """The thresholds as recorded with each decision (word lists only when set)."""
@@ -154,6 +199,7 @@ class Policy:
             "hold": dict(self.hold),
             "reject": dict(self.reject),
             "hold_everything": self.hold_everything,
+            "unscored_languages": self.unscored_languages,
         }
         for name in WORD_LISTS:
             if words := getattr(self, name):
@@ -225,13 +271,19 @@ class Verdict:
 
 
 def decide(scores: Mapping[str, float], policy: Policy, text: str = "",
-           hold: str | None = None) -> Verdict:
+           hold: str | None = None, unscored: str | None = None) -> Verdict:
     """Map one comment's per-label scores, and its ``text``, to a verdict under ``policy``.
 
     ``hold``, when given, is why the comment is pre-moderated whatever its scores (its
     thread or commenter is, see ``service.commenters.premoderation``): a comment that
     would be published is held with that reason instead; a rejection stays.
+
+    ``unscored``, when given, is the language of a comment that the model does not read:
+    unless the site scores it anyway, its scores mean nothing, so it is held (or published)
+    as the site says; banned words still reject it, and pre-moderation still holds it.
     """
+    if unscored is not None and policy.unscored_languages != "score":
+        return _unscored(policy, text, hold, unscored)
     rejecting = _reached(scores, policy.reject)
     banned = matched_words(text, policy.banned_words)
     if rejecting or banned:
@@ -249,6 +301,22 @@ def decide(scores: Mapping[str, float], policy: Policy, text: str = "",
     if hold:
         return Verdict(Outcome.HELD, hold)
     return Verdict(Outcome.APPROVED, "all scores below hold thresholds")
+
+
+def _unscored(policy: Policy, text: str, hold: str | None, language: str) -> Verdict:
+    """The verdict on a comment in ``language``, which the model does not read."""
+    reason = f"{LANGUAGE_NOT_SCORED}: {language}"
+    if banned := matched_words(text, policy.banned_words):
+        return Verdict(Outcome.REJECTED, _reason("reject", (), "banned", banned), (), banned)
+    if suspect := matched_words(text, policy.suspect_words):
+        return Verdict(Outcome.HELD, _reason("hold", (), "suspect", suspect), (), suspect)
+    if policy.unscored_languages == "hold":
+        return Verdict(Outcome.HELD, reason)
+    if policy.hold_everything:
+        return Verdict(Outcome.HELD, "pre-moderation: every comment is held")
+    if hold:
+        return Verdict(Outcome.HELD, hold)
+    return Verdict(Outcome.APPROVED, f"{reason} (published by the site's setting)")
 
 
 def _likely_kind(scores: Mapping[str, float]) -> str | None:

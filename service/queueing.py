@@ -11,10 +11,11 @@ database, through ``enqueue``.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, current_app
 from redis import Redis
@@ -29,7 +30,8 @@ from sqlalchemy.orm import Session
 log = logging.getLogger(__name__)
 
 ANALYZE_QUEUE = "analyze"
-"""Perspective-compatible requests, which a web request waits on: served first."""
+"""Requests that a web request waits on (Perspective-compatible scoring, the nudge before
+posting): served first."""
 SCORING_QUEUE = "scoring"
 WEBHOOKS_QUEUE = "webhooks"
 EXPLAIN_QUEUE = "explain"
@@ -187,3 +189,25 @@ def _worker_runs(job: Job, connection: Redis) -> bool:
     """Whether a live worker says it runs ``job``."""
     worker = live_worker(connection, job.worker_name)
     return worker is not None and worker.get_current_job_id() == job.id
+
+
+def wait_for_answer(connection: Redis, key: str, deadline: float) -> bytes | None:
+    """The first value pushed on the list ``key``, or None once ``deadline`` (of
+    ``time.monotonic()``) passes: how a web request waits for a worker's answer.
+
+    It blocks in steps of at most a second, so that no wait outlasts the connection's
+    socket timeout.
+    """
+    while (remaining := deadline - time.monotonic()) > 0:
+        popped = cast("tuple[bytes, bytes] | None",
+                      connection.blpop([key], timeout=min(remaining, 1.0)))
+        if popped is not None:
+            return popped[1]
+    return None
+
+
+def forget_job(connection: Redis, queue_name: str, job_id: str) -> None:
+    """Delete the job ``job_id`` if it still waits in its queue (another job did its work,
+    or its caller stopped waiting)."""
+    if connection.lrem(Queue(queue_name, connection=connection).key, 0, job_id):
+        Job(job_id, connection=connection).delete(remove_from_queue=False)

@@ -7,7 +7,8 @@ its scoring job again. It does the same for held comments whose explanation was 
 written (``sweep_explanations``), for webhook events never fanned out (among them the
 ``comment.created`` of a comment that no worker decided) and deliveries overdue
 (``workers.delivery.sweep``), and asks for a candidate built from the moderators'
-decisions when one is due (``ADAPT_EVERY_HOURS``), and drops the sentence vectors that
+decisions when one is due (``ADAPT_EVERY_HOURS``), calls abandoned the nudges before
+posting that no POST followed (``sweep_nudges``), and drops the sentence vectors that
 learning no longer needs (``VECTOR_KEEP_DAYS``).
 """
 
@@ -23,8 +24,9 @@ from rq.job import Job
 from sqlalchemy import or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from service import db
-from service.comments.models import Comment, Decision, Status
+from service import db, metrics
+from service.comments.models import Comment, Decision, NudgeOutcome, Status
+from service.comments.nudge import abandon_stale_nudges
 from service.comments.tasks import explain_job, scoring_job
 from service.moderation.learning.tasks import adapt_due
 from service.moderation.learning.vectors import prune
@@ -116,6 +118,15 @@ def prune_vectors() -> int:
     return dropped
 
 
+def sweep_nudges() -> int:
+    """Call abandoned the nudges that no POST followed in time; return how many."""
+    with db.transaction() as session:
+        abandoned = abandon_stale_nudges(session)
+    if abandoned:
+        metrics.NUDGE_OUTCOMES.labels(NudgeOutcome.ABANDONED.value).inc(abandoned)
+    return abandoned
+
+
 def run(app: Flask, interval: float | None = None, rounds: int | None = None) -> None:
     """Sweep every ``interval`` seconds, riding out database and Redis outages."""
     interval = interval or app.config["SWEEP_INTERVAL_SECONDS"]
@@ -127,6 +138,7 @@ def run(app: Flask, interval: float | None = None, rounds: int | None = None) ->
                 sweep_explanations()
                 sweep_webhooks()
                 schedule_adaptation()
+                sweep_nudges()
                 prune_vectors()
             except (RedisError, SQLAlchemyError) as error:
                 log.warning("sweep skipped: %s unavailable", "Redis" if isinstance(

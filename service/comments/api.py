@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from sqlalchemy.orm import Session
 
 from service import db
 from service.commenters.gate import identify
+from service.commenters.models import Commenter
 from service.comments.appeals import appeal_rejection, check_author
+from service.comments.nudge import after_posting, nudge_first
 from service.comments.reasons import author_view
 from service.comments.reports import report_comment
-from service.comments.schemas import NewAppeal, NewComment, NewReport, valid_thread_id
+from service.comments.schemas import (
+    NewAppeal,
+    NewComment,
+    NewReport,
+    NudgeAnswer,
+    valid_thread_id,
+)
 from service.comments.services import (
     author_token_hash,
     find_comment,
@@ -22,7 +31,7 @@ from service.comments.spam import client_key
 from service.cursors import InvalidCursor
 from service.errors import APIError, json_object, whole_number
 from service.limits import limiter, posting_limit
-from service.sites.models import DEFAULT_SLUG
+from service.sites.models import DEFAULT_SLUG, Site
 from service.sites.services import origins_of
 from service.threads.gate import open_thread, public_thread
 
@@ -34,14 +43,16 @@ MAX_PAGE_SIZE = 100
 @bp.post("/threads/<thread_id>/comments")
 @limiter.limit(posting_limit, methods=["POST"])
 def create_comment(thread_id: str) -> tuple[Response, int, dict[str, str]]:
-    """Store a new comment on the site ``default`` as pending and queue it for scoring (202)."""
+    """Store a new comment on the site ``default`` as pending and queue it for scoring (202);
+    with ``"nudge": true``, a nudge (200) instead when its text would be held."""
     return _create(DEFAULT_SLUG, thread_id)
 
 
 @bp.post("/sites/<site>/threads/<thread_id>/comments")
 @limiter.limit(posting_limit, methods=["POST"])
 def create_site_comment(site: str, thread_id: str) -> tuple[Response, int, dict[str, str]]:
-    """Store a new comment on the site as pending and queue it for scoring (202)."""
+    """Store a new comment on the site as pending and queue it for scoring (202); with
+    ``"nudge": true``, a nudge (200) instead when its text would be held."""
     return _create(site, thread_id)
 
 
@@ -50,8 +61,24 @@ def _create(slug: str, thread_id: str) -> tuple[Response, int, dict[str, str]]:
     _check_thread_id(thread_id)
     new = NewComment.model_validate(json_object())
     session = db.session()
-    # Who posts, and to which thread: both refuse here (401, 403), before anything is
-    # stored; what they make is committed with the comment, in post_comment.
+    commenter = _admit(session, site, thread_id, new)
+    if new.nudge:  # refused above like a post; asked here, with nothing of it kept
+        if (shown := nudge_first(session, site, new, current_app.config)) is not None:
+            return jsonify(NudgeAnswer(nudge=shown).model_dump(mode="json")), 200, {}
+        commenter = _admit(session, site, thread_id, new)
+    if commenter is not None:
+        new = new.model_copy(update={"author": commenter.name})
+    comment, token = post_comment(session, thread_id, new, current_app.config,
+                                  client=request.remote_addr, site=site,
+                                  commenter_id=commenter.id if commenter else None)
+    after_posting(site.id, new, current_app.config)
+    location = url_for(".get_comment", comment_id=comment.id)
+    return jsonify(comment.public_dict() | {"author_token": token}), 202, {"Location": location}
+
+
+def _admit(session: Session, site: Site, thread_id: str, new: NewComment) -> Commenter | None:
+    """Who posts, and to which thread: both refuse here (401, 403), before anything is
+    stored; what they make is committed with the comment, in post_comment."""
     commenter = identify(session, site, request.headers.get("Authorization"))
     # The headline and link count from the site's allowed origins and the service's own
     # (its demo article), as for CORS (service.widget.cors).
@@ -59,13 +86,7 @@ def _create(slug: str, thread_id: str) -> tuple[Response, int, dict[str, str]]:
                 allowed_origins=[*origins_of(site, current_app.config),
                                  request.host_url.rstrip("/")],
                 title=new.title, url=new.url)
-    if commenter is not None:
-        new = new.model_copy(update={"author": commenter.name})
-    comment, token = post_comment(session, thread_id, new, current_app.config,
-                                  client=request.remote_addr, site=site,
-                                  commenter_id=commenter.id if commenter else None)
-    location = url_for(".get_comment", comment_id=comment.id)
-    return jsonify(comment.public_dict() | {"author_token": token}), 202, {"Location": location}
+    return commenter
 
 
 @bp.get("/comments/<comment_id>")

@@ -115,6 +115,9 @@ class Decision(Base):
     spans of the body that drove its toxicity, strongest first (``workers.scoring.explain``),
     written by a job of the explain queue after the decision; NULL until then (None is
     stored as SQL NULL, never as JSON ``null``)."""
+    language: Mapped[str | None] = mapped_column(String(16))
+    """The comment's language as the scoring worker detected it (``und`` when too short or
+    unsure to tell); NULL for decisions of moderators and rules."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     comment: Mapped[Comment] = relationship(back_populates="decisions")
@@ -129,6 +132,7 @@ class Decision(Base):
             "scores": self.scores,
             "model": self.model,
             "thresholds": self.thresholds,
+            "language": self.language,
             "created_at": iso(self.created_at),
         }
 
@@ -215,3 +219,27 @@ class Appeal(Base):
                 "status": self.status, "created_at": iso(self.created_at),
                 "decided_at": iso(self.decided_at), "decided_by": self.decided_by,
                 "reason": self.reason}
+
+
+class NudgeOutcome(StrEnum):
+    """What the writer did after a nudge (``service.comments.nudge``)."""
+
+    REVISED = "revised"
+    POSTED_ANYWAY = "posted_anyway"
+    ABANDONED = "abandoned"
+
+
+class Nudge(Base):
+    """A nudge shown to a writer before posting, and what they did next: never the text."""
+
+    __tablename__ = "nudges"
+    __table_args__ = (Index("ix_nudges_outcome_created", "outcome", "created_at"),
+                      Index("ix_nudges_created", "created_at"))
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    """A ``NudgeOutcome``; None until the writer's next POST, or until the sweeper calls it
+    abandoned."""
+    settled_at: Mapped[datetime | None]

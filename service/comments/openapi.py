@@ -18,10 +18,10 @@ from service.apidoc import (
     path_parameter,
     ref,
 )
-from service.comments.schemas import NewComment
+from service.comments.schemas import NewComment, NudgeAnswer
 
-MODELS: tuple[type[BaseModel], ...] = (NewComment,)
-"""Request bodies, described by their pydantic models."""
+MODELS: tuple[type[BaseModel], ...] = (NewComment, NudgeAnswer)
+"""Request bodies and responses, described by their pydantic models."""
 
 SCHEMAS: dict[str, dict[str, Any]] = {
     "Comment": {
@@ -100,6 +100,11 @@ def _thread_paths(thread: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "requestBody": {"required": True,
                             "content": {"application/json": {"schema": ref("NewComment")}}},
             "responses": {
+                "200": json_content(ref("NudgeAnswer"), (
+                    "Asked with \"nudge\": true: the site's policy would hold or reject the "
+                    "text for its content. Nothing is stored; post again with the text "
+                    "revised (\"nudge\": true) or as it is (without it), and the nudge's id "
+                    "as nudge_id.")),
                 "202": json_content(ref("PostedComment"), (
                     "Stored: pending and queued for scoring, or held or rejected at once "
                     "by a link rule of the spam stage.")),

@@ -1,4 +1,4 @@
-"""The site's settings for readers' reports and authors' appeals."""
+"""The site's settings for readers and writers: reports, appeals, nudges before posting."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from service.sites.services import site_by_id
 
 
 class ReaderSettings(BaseModel):
-    """How many readers' reports hold a comment, and how long an author may appeal."""
+    """How many readers' reports hold a comment, how long an author may appeal, and
+    whether writers are nudged before posting a text that would be held."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -19,10 +20,17 @@ class ReaderSettings(BaseModel):
         "Distinct readers whose reports send a published comment back to the queue."))
     appeal_days: int = Field(14, ge=1, le=365, description=(
         "Days after a rejection in which its author may appeal."))
+    nudges: bool = Field(True, description=(
+        "Whether the widget's first submit asks if the text would be held or rejected for "
+        "its content, so that the writer may revise it before posting."))
+    nudge_timeout_ms: int = Field(800, ge=100, le=5000, description=(
+        "How long a nudge waits for the scoring workers, in milliseconds; without an "
+        "answer the comment is posted and moderated as usual."))
 
 
 def reader_settings(session: Session, site_id: int = DEFAULT_SITE_ID) -> ReaderSettings:
-    """The site's settings for reports and appeals: the saved ones, else the defaults."""
+    """The site's settings for reports, appeals and nudges: the saved ones, else the
+    defaults."""
     return ReaderSettings.model_validate(site_by_id(session, site_id).readers or {})
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from service.comments.models import READERS_ACTOR, Appeal, Comment, Decision, Status
 from service.comments.readers import reader_settings
 from service.db import iso, utcnow
-from service.policy import LABELS, MODEL_ACTOR, RESCORING_ACTOR
+from service.policy import LABELS, LANGUAGE_NOT_SCORED, MODEL_ACTOR, RESCORING_ACTOR
 
 REPORTED = "reported"
 APPEAL_OVERTURNED = "appeal.overturned"
@@ -56,6 +56,10 @@ RULE_TEXTS = {
     "banned_words": "It contains words or phrases that this site does not publish.",
     "suspect_words": "It contains words that a moderator reads first.",
     "rules": "It was not published under the site's rules.",
+    "language": ("It is in a language our automated check does not read, so a moderator "
+                 "reads it first."),
+    "uncertain": ("Our automated check could not be sure it is within the site's guidelines, "
+                  "so a moderator reads it before it is published."),
 }
 PREMODERATION_WORDS = (("premoderation.thread", "on this thread"),
                        ("premoderation.commenter", "this commenter's"),
@@ -97,13 +101,19 @@ def _model_reason(decision: Decision) -> dict[str, str]:
         code = next((code for code, words in PREMODERATION_WORDS if words in reason),
                     "premoderation")
         return {"code": code, "text": RULE_TEXTS[code]}
+    if reason.startswith(LANGUAGE_NOT_SCORED):
+        return {"code": "language", "text": RULE_TEXTS["language"]}
     labels = [label for label in LABELS if label in reason.replace("identity attack",
                                                                    "identity_attack")]
     texts, codes = [], []
-    if labels:
+    if labels and decision.outcome == Status.HELD:
+        # a hold means the check was unsure, not that the comment is toxic
+        texts.append(RULE_TEXTS["uncertain"])
+        codes.append("labels:" + ",".join(labels))
+    elif labels:
         words = [LABEL_WORDS.get(label, label.replace("_", " ")) for label in labels]
         listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
-        texts.append(f"Our automated check found it likely to be {listed}.")
+        texts.append(f"Our automated check found it very likely to be {listed}.")
         codes.append("labels:" + ",".join(labels))
     for kind in ("banned", "suspect"):
         if f"{kind} word" in reason:

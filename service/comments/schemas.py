@@ -61,6 +61,29 @@ class NewComment(BaseModel):
         "the site's allowed origins."))
     url: Url | None = Field(default=None, description=(
         "The article's address; kept like ``title``, when it is on an allowed origin."))
+    nudge: bool = Field(default=False, description=(
+        "Ask first: when the site's policy would hold or reject the text for its content, "
+        "answer 200 with a nudge and store nothing (the widget's first submit). Without "
+        "it, the comment is never nudged."))
+    nudge_id: Annotated[uuid.UUID | None, Field(strict=False)] = Field(
+        default=None, description=(
+            "The id of the nudge that the writer saw before this submit, so that the "
+            "site's stats learn whether they revised the text or posted it anyway."))
+
+
+class NudgeShown(BaseModel):
+    """A nudge: why the text may be held or rejected, in the site's language."""
+
+    id: uuid.UUID = Field(description="Send it back as ``nudge_id`` with the next submit.")
+    message: str = Field(description="What the writer is told, in the site's language.")
+    reasons: list[str] = Field(description="What in the text may break the site's rules.")
+
+
+class NudgeAnswer(BaseModel):
+    """The 200 answer of a POST with ``"nudge": true`` whose text would be held or rejected:
+    nothing is stored."""
+
+    nudge: NudgeShown
 
 
 def valid_thread_id(thread_id: str) -> bool:

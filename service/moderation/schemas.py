@@ -105,6 +105,7 @@ class SiteSettingsForm(BaseModel):
     hold: dict[Label, Threshold]
     reject: dict[Label, Threshold]
     hold_everything: bool = False
+    unscored_languages: Literal["hold", "score", "publish"] = "hold"
     banned_words: list[str] = []
     suspect_words: list[str] = []
     allowed_origins: Annotated[list[str], AfterValidator(_origins)] = []

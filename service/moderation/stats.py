@@ -3,7 +3,8 @@
 Everything is computed from the database (comments and decisions), in UTC days:
 volumes per day, outcomes by actor, the queue's size and oldest wait at the end of
 each day, moderators' time to decision, the busiest threads, and how often
-moderators agreed with the model. At most ``MAX_COMMENTS`` recent comments are read.
+moderators agreed with the model, and the nudges before posting with what writers did
+next. At most ``MAX_COMMENTS`` recent comments are read.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.comments.models import READERS_ACTOR, Comment, Decision, Status
+from service.comments.models import READERS_ACTOR, Comment, Decision, Nudge, NudgeOutcome, Status
+from service.comments.nudge import WINDOW as NUDGE_WINDOW
 from service.comments.spam import SPAM_ACTOR_MODEL
 from service.db import utcnow
 from service.moderation.scope import Scope, in_scope
@@ -43,6 +45,9 @@ class Overview:
     """``(thread, comments, held now)``, busiest first."""
     agreement: dict[str, dict[str, int]] = field(default_factory=dict)
     """``{model outcome: {moderator outcome: count}}``."""
+    nudges: dict[str, int] = field(default_factory=dict)
+    """``{"shown": n, "revised": n, "posted_anyway": n, "abandoned": n, "waiting": n}``: the
+    nudges shown in the period, by what the writer did next (``waiting``: not known yet)."""
     truncated: bool = False
 
     @property
@@ -133,8 +138,25 @@ def overview(session: Session, days: int = 14, scope: Scope = None) -> Overview:
         top_threads=[(thread, count, held_now[thread]) for thread, count in
                      threads.most_common(10)],
         agreement={outcome: dict(counts) for outcome, counts in agreement.items()},
+        nudges=nudge_counts(session, start, scope),
         truncated=truncated,
     )
+
+
+def nudge_counts(session: Session, since: datetime, scope: Scope = None) -> dict[str, int]:
+    """The nudges shown since ``since`` on the sites of ``scope``, by their outcome; those
+    with none yet after ``NUDGE_WINDOW`` count as abandoned (the sweeper will say so)."""
+    shown = (Nudge.created_at >= since, in_scope(Nudge.site_id, scope))
+    counts = dict.fromkeys(["shown", *(outcome.value for outcome in NudgeOutcome), "waiting"], 0)
+    for outcome, count in session.execute(select(Nudge.outcome, func.count())
+                                          .where(*shown).group_by(Nudge.outcome)):
+        counts["shown"] += count
+        counts[outcome or "waiting"] += count
+    late = session.scalar(select(func.count()).select_from(Nudge).where(
+        *shown, Nudge.outcome.is_(None), Nudge.created_at < utcnow() - NUDGE_WINDOW)) or 0
+    counts["waiting"] -= late
+    counts[NudgeOutcome.ABANDONED.value] += late
+    return counts
 
 
 def _status_at(decisions: list[Decision], moment: datetime) -> str:

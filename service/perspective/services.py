@@ -12,11 +12,9 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, cast, overload
+from typing import Any, overload
 
 from redis import Redis
-from rq import Queue
-from rq.job import Job
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -37,7 +35,7 @@ from service.perspective.schemas import (
     SuggestScoreRequest,
 )
 from service.perspective.spans import sentence_spans
-from service.queueing import ANALYZE_QUEUE, enqueue
+from service.queueing import ANALYZE_QUEUE, enqueue, forget_job, wait_for_answer
 from service.sites.services import site_by_slug
 
 KEY_PREFIX = "psk_"
@@ -216,10 +214,11 @@ def score_text(connection: Redis, text: str, timeout: float, *,
     job = tasks.analyze_job(request_id, timeout)
     try:
         enqueue([job], connection=connection)
-        raw = _wait(connection, tasks.result_key(request_id), time.monotonic() + timeout)
+        raw = wait_for_answer(connection, tasks.result_key(request_id),
+                              time.monotonic() + timeout)
     finally:
         connection.lrem(tasks.PENDING_KEY, 1, payload)  # taken already, unless it timed out
-        _forget_job(connection, job.job_id)
+        forget_job(connection, ANALYZE_QUEUE, job.job_id)
     if raw is None:
         raise unavailable()
     answer = json.loads(raw)
@@ -230,23 +229,6 @@ def score_text(connection: Redis, text: str, timeout: float, *,
     return Scores(model=answer["model"], summary=rows[0],
                   spans=[(begin, end, row)
                          for (begin, end), row in zip(spans, span_rows, strict=True)])
-
-
-def _wait(connection: Redis, key: str, deadline: float) -> bytes | None:
-    """Block on ``key`` until it has a value or ``deadline`` passes (in short steps, so
-    that no wait outlasts the connection's socket timeout)."""
-    while (remaining := deadline - time.monotonic()) > 0:
-        popped = cast("tuple[bytes, bytes] | None",
-                      connection.blpop([key], timeout=min(remaining, 1.0)))
-        if popped is not None:
-            return popped[1]
-    return None
-
-
-def _forget_job(connection: Redis, job_id: str) -> None:
-    """Delete the request's job if it still waits (another job scored the request)."""
-    if connection.lrem(Queue(ANALYZE_QUEUE, connection=connection).key, 0, job_id):
-        Job(job_id, connection=connection).delete(remove_from_queue=False)
 
 
 def _requested_labels(request: AnalyzeRequest) -> dict[str, str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -59,10 +59,16 @@ class PolicyChanges(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     target: str | None = Field(None, description=(
-        "A target's name (\"1%\", \"2%\", \"5%\"), or null for thresholds set by hand."))
+        "A target's name: a queue budget (\"queue 2%\", \"queue 5%\", \"queue 10%\": hold at "
+        "most that share of civil comments) or a safety target (\"safety 5%\", \"safety 10%\", "
+        "\"safety 20%\": publish at most that share of toxic comments), or null for "
+        "thresholds set by hand."))
     hold: dict[str, float] | None = Field(None, description="Per-label hold thresholds.")
     reject: dict[str, float] | None = Field(None, description="Per-label reject thresholds.")
     hold_everything: bool | None = Field(None, description="Pre-moderation: hold every comment.")
+    unscored_languages: Literal["hold", "score", "publish"] | None = Field(None, description=(
+        "What happens to a comment in a language the model does not read: held for a "
+        "moderator (the default), scored anyway, or published."))
     banned_words: list[str] | None = Field(None, description="Words that reject a comment.")
     suspect_words: list[str] | None = Field(None, description="Words that hold a comment.")
     new_commenter_premoderation: int | None = Field(None, ge=0, le=1000, description=(

@@ -1,4 +1,4 @@
-"""The four-source loader, augmentation, probes and ``moderation model finetune``.
+"""The five-source loader, augmentation, probes and ``moderation model finetune``.
 
 Every text here is made up and harmless; the CSVs have the shared files' columns.
 """
@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from modelkit.augment import augmented
 from modelkit.cli import model
 from modelkit.probes import load_probes
-from modelkit.sources import LABELS, SPLITS, WEIGHTS, load_sources, source_files
+from modelkit.sources import LABELS, SOURCES, SPLITS, WEIGHTS, load_sources, source_files
 
 _WORDS = ["bus", "park", "library", "bridge", "school", "market", "garden", "river"]
 _CLEAN = ["the {} opened late today", "I liked the piece about the {}",
@@ -55,6 +55,13 @@ def write_sources(folder: Path, rows: int = 60, reverse: bool = False) -> Path:
     _write(folder / "olid/train.csv", ["id", "comment_text", "offensive", "targeted", "target"],
            [[f"o{n}", _text(n), int(rude[n]), (n % 2) if rude[n] else "",
              ("IND" if n % 2 else "") if rude[n] else ""] for n in order])
+    _write(folder / "civil_comments_random/train.csv",
+           ["id", "comment_text", "selection", *LABELS, "sexual_explicit"],
+           [[f"n{n}", _text(n),
+             "random" if n % 2 else f"balanced_{'toxic' if rude[n] else 'clean'}",
+             0.8 if rude[n] else 0.1, *(["", "", "", "", ""] if n % 2 else
+                                      [0.0, 0.0, 0.0, 0.7 if rude[n] else 0.0, 0.0]), ""]
+            for n in order])
     _write(folder / "fox_news/train.csv",
            ["id", "comment_text", "hateful", "article_title", "previous_comment", "next_comment"],
            [[f"f{n}", _text(n), int(rude[n]), _ARTICLES[n % 10], "", ""] for n in order])
@@ -75,8 +82,15 @@ def test_labels_are_mapped_per_source_with_masks(tmp_path: Path) -> None:
     civil_toxic, civil_clean = _row(table, "civil:c0"), _row(table, "civil:c1")
     assert table.targets[civil_toxic, 0] == pytest.approx(0.6667)
     assert table.mask[civil_toxic, severe] == 0 and table.mask[civil_toxic, threat] == 1
-    assert table.weight[civil_toxic] == WEIGHTS["civil_toxic"]
-    assert table.weight[civil_clean] == WEIGHTS["civil_clean"] and table.toxic[civil_clean] == 0
+    assert table.weight[civil_toxic] == table.weight[civil_clean] == WEIGHTS["civil"]
+    assert table.toxic[civil_clean] == 0  # a borderline post: a soft label, not a clean one
+    assert table.targets[civil_clean, 0] == pytest.approx(0.3333)
+    random, balanced = _row(table, "news:n3"), _row(table, "news:n0")
+    assert table.group[random] == "random" and table.mask[random].tolist() == [1, 0, 0, 0, 0, 0]
+    assert table.targets[random, 0] == pytest.approx(0.8) and table.toxic[random] == 1
+    assert table.group[balanced] == "balanced_toxic" and table.mask[balanced].all()
+    assert table.targets[balanced, LABELS.index("insult")] == pytest.approx(0.7)
+    assert table.weight[random] == WEIGHTS["news"] > WEIGHTS["civil"]
     targeted, untargeted, clean = (_row(table, f"olid:o{n}") for n in (3, 6, 1))
     assert table.targets[targeted, 0] == 1 and table.targets[untargeted, 0] == 0.5
     assert table.mask[targeted].tolist() == [1, 0, 0, 0, 0, 0]
@@ -112,7 +126,7 @@ def test_fox_is_split_by_article_four_three_three(tmp_path: Path) -> None:
 
 def test_limit_takes_the_first_rows_of_each_source(tmp_path: Path) -> None:
     table = load_sources(write_sources(tmp_path), seed=0, limit=7)
-    assert [int((table.source == s).sum()) for s in ("jigsaw", "civil", "olid", "fox")] == [7] * 4
+    assert [int((table.source == s).sum()) for s in SOURCES] == [7] * len(SOURCES)
     assert "jigsaw:j6" in table.ids and "jigsaw:j7" not in table.ids
 
 
@@ -142,7 +156,7 @@ def test_augmentation_goes_to_train_only_and_swaps_only_train_comments(tmp_path:
 def test_probes_parse_and_are_enough() -> None:
     probes = load_probes()
     assert len(probes.threats) >= 20 and len(probes.violence_civil) >= 20
-    assert len(probes.identity_pairs) >= 10
+    assert len(probes.identity_pairs) >= 10 and len(probes.political_civil) >= 15
     assert all(a != b for a, b in probes.identity_pairs)
     ids, texts = probes.rows()
     assert len(ids) == len(set(ids)) == len(texts)
@@ -166,10 +180,11 @@ def test_finetune_writes_weights_that_assemble_and_load(tmp_path: Path) -> None:
         manifest["rows"]["fox"]["report"]["n"] == 30
     assert manifest["assembly_check"]["max_abs_diff"] < 1e-3
     report = json.loads((out / "report.json").read_text())
-    assert set(report["probes"]["new"]) == {"threat", "violence_civil", "identity_pairs"}
+    assert set(report["probes"]["new"]) == {"threat", "violence_civil", "political_civil",
+                                            "identity_pairs"}
     assert json.loads(first.output.strip().splitlines()[-1])["steps"] == 2
 
-    checkpoint, config = build_checkpoint(out / "news-minilm.safetensors", tmp_path / "again")
+    checkpoint, config = build_checkpoint(out / "news-minilm-2.safetensors", tmp_path / "again")
     scores = load_local_checkpoint(checkpoint, config).predict(["the park opened late"])
     assert set(scores) == set(LABELS)
 
@@ -183,4 +198,4 @@ def test_finetune_says_which_data_is_missing(tmp_path: Path) -> None:
     result = CliRunner().invoke(model, ["finetune", "--out", str(tmp_path / "out"),
                                         "--data-dir", str(tmp_path)])
     assert result.exit_code == 1
-    assert "jigsaw" in result.output and "missing" in result.output
+    assert "civil_comments_random" in result.output and "missing" in result.output

@@ -43,6 +43,7 @@ from service.policy import MODEL_ACTOR, Outcome
 from service.queueing import enqueue_after_commit
 from service.sites.models import Site
 from service.sites.services import policy_of
+from workers.scoring.language import detect, unscored
 from workers.scoring.scorer import load_scorer
 
 log = logging.getLogger(__name__)
@@ -91,8 +92,10 @@ def score_comment(comment_id: str) -> dict[str, int]:
         # Pre-moderated threads and commenters, and new commenters' first comments, are
         # held whatever their scores (the policy stays pure: it is given the reason).
         holds = hold_reasons(session, to_score)
-        verdicts = {comment.id: sites[comment.site_id].decide(comment_scores, comment.body,
-                                                               holds.get(comment.id), vector)
+        languages = {comment.id: detect(comment.body) for comment in to_score}
+        verdicts = {comment.id: sites[comment.site_id].decide(
+                        comment_scores, comment.body, holds.get(comment.id),
+                        unscored(languages[comment.id], scorer.name), vector=vector)
                     for comment, comment_scores, vector in zip(to_score, scores, vectors,
                                                                strict=True)}
         now = db.utcnow()
@@ -106,7 +109,8 @@ def score_comment(comment_id: str) -> dict[str, int]:
                 reason=verdicts[comment.id].reason, code=None,
                 scores={k: round(v, 6) for k, v in comment_scores.items()},
                 model=sites[comment.site_id].model(scorer.model_id),
-                thresholds=sites[comment.site_id].thresholds(), created_at=now))
+                thresholds=sites[comment.site_id].thresholds(),
+                language=languages[comment.id], created_at=now))
               for comment, comment_scores in zip(to_score, scores, strict=True)
               if comment.id in won),
             *((comment, Decision(

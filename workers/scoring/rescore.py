@@ -120,7 +120,7 @@ def _held(run_id: int, site_id: int, ids: Sequence[uuid.UUID]) -> None:
             if comment.status != Status.HELD or not _rescorable(comment.decisions):
                 continue  # a moderator (or readers) got there first
             verdict = deciding.decide(comment_scores, comment.body, holds.get(comment_id),
-                                      vector)
+                                      vector=vector)
             recorded = {k: round(v, 6) for k, v in comment_scores.items()}
             if verdict.outcome == Status.HELD:
                 session.add(Decision(comment=comment, outcome=verdict.outcome,

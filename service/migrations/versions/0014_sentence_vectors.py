@@ -2,7 +2,7 @@
 a candidate was fitted in
 
 Revision ID: 0014_sentence_vectors
-Revises: 0011
+Revises: 0015_nudges
 Create Date: 2026-12-07
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_sentence_vectors"
-down_revision = "0011"
+down_revision = "0015_nudges"
 branch_labels = None
 depends_on = None
 

@@ -29,11 +29,12 @@ class Deciders:
     shadows: list[tuple[int, str, AnyHead]] = field(default_factory=list)
 
     def decide(self, scores: Mapping[str, float], text: str, hold: str | None = None,
-               vector: Any = None) -> Verdict:
+               unscored: str | None = None, vector: Any = None) -> Verdict:
         """The verdict on one comment; ``hold``: why its thread or commenter is pre-moderated;
-        ``vector``: its sentence vector, from the pass that gave ``scores``."""
-        if self.promoted is None:
-            return decide(scores, self.policy, text, hold=hold)
+        ``unscored``: its language, when the model does not read it; ``vector``: its
+        sentence vector, from the pass that gave ``scores``."""
+        if self.promoted is None or (unscored and self.policy.unscored_languages != "score"):
+            return decide(scores, self.policy, text, hold=hold, unscored=unscored)
         name, head = self.promoted
         return decide_with(head, name, scores, self.policy, text, hold, vector)[0]
 

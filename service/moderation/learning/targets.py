@@ -2,8 +2,8 @@
 a share of what moderators reject) or a queue budget (hold at most a share of what they
 approve), and the bands that meet it on out-of-fold probabilities.
 
-``site_target`` is the one place that reads the policy's target; the policy names its
-targets (``service.policy.TARGETS``), and a target without a ``kind`` is a safety target.
+``site_target`` is the one place that reads the policy's target (``service.policy.TARGETS``:
+``queue`` or ``safety``, and its ``level``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from service.moderation.learning.head import NEVER, fit_bands, reject_band
-from service.policy import DEFAULT_TARGET, TARGETS, Policy
+from service.policy import DEFAULT_TARGET, Policy, target_named
 
 SAFETY = "toxic_published"
 """Publish at most ``share`` of the comments moderators reject."""
@@ -34,12 +34,11 @@ class SiteTarget:
 def site_target(policy: Policy) -> SiteTarget:
     """The target a candidate of this site meets: the policy's (the default target's for
     thresholds set by hand)."""
-    target = TARGETS.get(policy.target or DEFAULT_TARGET) or TARGETS[DEFAULT_TARGET]
-    kind = getattr(target, "kind", SAFETY)
-    if kind in (QUEUE, "queue", "queue_budget"):
-        return SiteTarget(QUEUE, float(getattr(target, "civil_held", getattr(
-            target, "share", getattr(target, "clean_held", 0.05)))))
-    return SiteTarget(SAFETY, float(target.toxic_published))
+    try:
+        target = target_named(policy.target or DEFAULT_TARGET)
+    except KeyError:
+        target = target_named(DEFAULT_TARGET)
+    return SiteTarget(QUEUE if target.kind == "queue" else SAFETY, float(target.level))
 
 
 def bands(target: SiteTarget, probabilities: Sequence[float], rejected: Sequence[bool],

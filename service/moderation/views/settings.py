@@ -17,7 +17,7 @@ from service.accounts.reach import chosen_site
 from service.accounts.shell import nav_link
 from service.errors import validation_message
 from service.moderation.schemas import SiteSettingsForm
-from service.policy import LABELS, TARGETS
+from service.policy import ALIASES, CHOICES, LABELS, TARGETS, target_named
 from service.sites.models import DEFAULT_SITE_ID, Site
 from service.sites.services import origins_of, policy_of, save_settings, site_by_id
 
@@ -50,6 +50,7 @@ def save() -> Response | tuple[str, int]:
         **{band: {label: form.get(f"{band}-{label}", "") for label in LABELS} if by_hand else {}
            for band in ("hold", "reject")},
         "hold_everything": form.get("hold_everything") == "on",
+        "unscored_languages": form.get("unscored_languages", "hold"),
         **{name: form.get(name, "").splitlines()
            for name in ("banned_words", "suspect_words", "allowed_origins")},
     }
@@ -81,8 +82,14 @@ def save() -> Response | tuple[str, int]:
 
 
 def _page(settings: dict[str, Any]) -> str:
+    chosen = settings.get("target")
+    shown = [TARGETS[name] for name in CHOICES]
+    if chosen and ALIASES.get(chosen, chosen) not in CHOICES and (
+            ALIASES.get(chosen, chosen) in TARGETS):  # an earlier version's choice stays shown
+        shown.append(target_named(chosen))
     return render_template("dashboard/settings.html", settings=settings, labels=LABELS,
-                           targets=TARGETS.values(), custom=CUSTOM, site=settings_site())
+                           targets=shown, chosen=ALIASES.get(chosen or "", chosen),
+                           custom=CUSTOM, site=settings_site())
 
 
 def settings_site() -> Site:

@@ -1,5 +1,5 @@
-"""The site's spam rules and its readers' settings (reports, appeals), for admins: two
-fieldsets of the settings page, each with its own form."""
+"""The site's spam rules and its readers' settings (reports, appeals, nudges before
+posting), for admins: fieldsets of the settings page, each with its own form."""
 
 from __future__ import annotations
 
@@ -52,14 +52,29 @@ def spam_rules_in_force() -> dict[str, Any]:
 @login_required(role=Role.ADMIN)
 def save_readers() -> Response | tuple[str, int]:
     """Save how many reports hold a comment and how long authors may appeal."""
+    form = request.form
+    return _save_readers("Reports and appeals", {
+        name: form.get(name, "") for name in ("reports_to_hold", "appeal_days")})
+
+
+@bp.post("/settings/nudges")
+@login_required(role=Role.ADMIN)
+def save_nudges() -> Response | tuple[str, int]:
+    """Turn the nudge before posting on or off, and set how long it waits for a worker."""
+    form = request.form
+    return _save_readers("Nudges", {"nudges": form.get("nudges") == "on",
+                                    "nudge_timeout_ms": form.get("nudge_timeout_ms", "")})
+
+
+def _save_readers(part: str, submitted: dict[str, Any]) -> Response | tuple[str, int]:
+    """Save ``submitted`` over the site's readers' settings, audited; ``part`` names the
+    fieldset in the messages."""
     site = settings_site()
     before = reader_settings(db.session(), site.id)
     try:
-        settings = ReaderSettings.model_validate(
-            {name: request.form.get(name, "") for name in ReaderSettings.model_fields})
+        settings = ReaderSettings.model_validate(before.model_dump() | submitted)
     except ValidationError as error:
-        flash(f"Reports and appeals: nothing was saved: {validation_message(error)[0]}.",
-              "error")
+        flash(f"{part}: nothing was saved: {validation_message(error)[0]}.", "error")
         return settings_page(), 400
     changes = {f"readers.{key}": [value, getattr(settings, key)]
                for key, value in before.model_dump().items() if getattr(settings, key) != value}
@@ -70,7 +85,7 @@ def save_readers() -> Response | tuple[str, int]:
             audit.record(session, actor=moderator.name, action=audit.Action.SETTINGS_CHANGED,
                          subject=f"site {site.slug}", reason=", ".join(changes),
                          details={"site": site.slug, "changes": changes})
-    flash("Reports and appeals: saved." if changes else "Reports and appeals: nothing changed.",
+    flash(f"{part}: saved." if changes else f"{part}: nothing changed.",
           "success" if changes else "info")
     return redirect(url_for("dashboard_settings.edit"), 303)
 

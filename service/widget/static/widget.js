@@ -65,6 +65,9 @@
     "needName": "Please enter your name.",
     "needBody": "Please write your comment first.",
     "posting": "Posting\u2026",
+    "nudgeTitle": "Before you post",
+    "edit": "Edit",
+    "postAnyway": "Post anyway",
     "thanks": "Thanks! Your comment is awaiting moderation.",
     "nowPublished": "Your comment is now published.",
     "notPublished": "Your comment was not published.",
@@ -143,6 +146,7 @@ article:focus{outline:none}
 .badge.rejected{color:var(--comments-danger,#b3261e)}
 .shut{margin:0;padding:1rem;border:1px solid var(--comments-border,#ccc);border-radius:var(--comments-radius,8px)}
 .signed{margin:0;font-weight:600}
+.nudge{padding:0 .75rem;border-left:4px solid var(--comments-warning,#8a5a00)}
 .mine article{padding:.75rem;border-radius:var(--comments-radius,8px);border:1px dashed var(--comments-border,#bbb)}
 @container (max-width:24rem){form{padding:.75rem}.replies{padding-left:.6rem}}
 `;
@@ -368,8 +372,10 @@ article:focus{outline:none}
       const counter = h("p", { id: id + "-count", class: "counter" });
       const text = h("textarea", {
         id: id + "-body", name: "body", rows: 5, maxlength: MAX_LENGTH, required: true,
-        "aria-describedby": id + "-count",
+        "aria-describedby": id + "-count " + id + "-nudge",
       });
+      // A nudge, beside the text: announced when it appears, and read with the text.
+      const nudge = h("div", { id: id + "-nudge", class: "nudge", role: "alert", "aria-live": "assertive", tabindex: "-1", hidden: true });
       const status = live();
       const submit = h("button", { type: "submit", class: "primary" }, t(parent ? "postReply" : "post"));
       const cancel = parent && h("button", { type: "button", onclick: () => this.closeReply() }, t("cancel"));
@@ -377,6 +383,7 @@ article:focus{outline:none}
         this.token ? h("p", { class: "note signed" }, this.author ? t("as", { name: this.author }) : t("signedIn"))
           : h("div", { class: "field" }, h("label", { for: id + "-name" }, t("name")), name),
         h("div", { class: "field" }, h("label", { for: id + "-body" }, t(parent ? "yourReply" : "comment")), text, counter),
+        nudge,
         h("div", { class: "actions" }, submit, cancel),
         status);
       const count = () => {
@@ -384,7 +391,7 @@ article:focus{outline:none}
         counter.textContent = t("count", { used: used.toLocaleString(this.lang), max: MAX_LENGTH.toLocaleString(this.lang) });
         counter.classList.toggle("near", used > MAX_LENGTH * 0.9);
       };
-      const form = { element, name, text, count, status, submit, parent };
+      const form = { element, name, text, count, status, submit, parent, nudge };
       text.addEventListener("input", count);
       count();
       element.addEventListener("submit", (event) => {
@@ -404,7 +411,22 @@ article:focus{outline:none}
       status.classList.toggle("error", Boolean(isError));
     }
 
-    async post(form) {
+    /** Shows a nudge beside the text, which stays editable: "Edit" or "Post anyway". */
+    showNudge(form, nudge) {
+      const t = this.t.bind(this);
+      form.nudgeId = nudge.id;
+      form.nudge.replaceChildren(
+        h("p", null, h("strong", null, t("nudgeTitle")), " ", nudge.message),
+        h("ul", null, ...nudge.reasons.map((reason) => h("li", null, reason))),
+        h("p", { class: "actions" },
+          h("button", { type: "button", onclick: () => form.text.focus() }, t("edit")),
+          h("button", { type: "button", class: "primary", onclick: () => this.post(form, true) }, t("postAnyway"))));
+      form.nudge.hidden = false;
+      form.nudge.focus();
+    }
+
+    /** Posts the form's text: first asking for a nudge, unless the writer posts anyway. */
+    async post(form, anyway) {
       const author = this.token ? this.author : form.name.value.trim();
       const body = form.text.value.trim();
       form.name.removeAttribute("aria-invalid");
@@ -424,8 +446,19 @@ article:focus{outline:none}
       try {
         const created = await call(this.path, {
           method: "POST", headers,
-          body: JSON.stringify({ ...this.about, author: author || undefined, body, parent_id: parent ? parent.id : null }),
+          body: JSON.stringify({
+            ...this.about, author: author || undefined, body, parent_id: parent ? parent.id : null,
+            nudge: !anyway, nudge_id: form.nudgeId || undefined,
+          }),
         });
+        if (created.nudge) {
+          this.say(form.status, "");
+          this.showNudge(form, created.nudge);
+          return;
+        }
+        form.nudgeId = null;
+        form.nudge.hidden = true;
+        form.nudge.replaceChildren(); // no longer read with the text
         if (!this.token) writeStore(this.nameKey, author);
         const entry = {
           id: created.id, status: created.status || "pending", author: created.author || author, body,
@@ -507,7 +540,8 @@ article:focus{outline:none}
         this.cursor = page.next_cursor;
         if (!this.cursor) this.placeOrphans();
         this.more.hidden = !this.cursor;
-        this.empty.hidden = this.list.children.length > 0;
+        this.loaded = true;
+        this.showEmpty();
         const first = this.list.children[before];
         if (!fromStart && first) first.querySelector("article").focus();
       } catch (error) {
@@ -540,6 +574,12 @@ article:focus{outline:none}
       }
       for (const reply of this.waiting.get(comment.id) || []) this.place(reply);
       this.waiting.delete(comment.id);
+    }
+
+    /** "No comments yet" only when there is nothing at all to show, the reader's own
+     * comments included. */
+    showEmpty() {
+      this.empty.hidden = !this.loaded || this.list.children.length > 0 || this.mine.children.length > 0;
     }
 
     /** Replies whose parent is not published are shown on their own at the end. */
@@ -652,6 +692,7 @@ article:focus{outline:none}
       this.own.set(entry.id, { entry, view, timer: 0, attempt: 0 });
       if (entry.status === "rejected") this.allowDismiss(entry.id);
       this.mine.prepend(view.item);
+      this.showEmpty();
     }
 
     allowDismiss(id) {
@@ -660,6 +701,7 @@ article:focus{outline:none}
         this.forget(id);
         this.own.delete(id);
         view.item.remove();
+        this.showEmpty();
         this.say(this.status, this.t("removed"));
       } }, this.t("dismiss"));
       view.actions.replaceChildren(button);
@@ -732,6 +774,7 @@ article:focus{outline:none}
           this.forget(id);
           this.own.delete(id);
           mine.view.item.remove();
+          this.showEmpty();
         } else {
           this.poll(id);
         }

@@ -129,7 +129,8 @@ def test_a_signed_in_reader_posts_to_site_b_in_its_french(app, live_server, publ
         "url": f"{live_server}/api/v1/sites/site-b/threads/budget-2027/comments",
         "authorization": f"Bearer {token}",
         "body": {"title": "Le budget 2027", "url": article, "author": "Amélie Dupont",
-                 "body": "Un budget prudent, enfin.", "parent_id": None},
+                 "body": "Un budget prudent, enfin.", "parent_id": None,
+                 "nudge": True},  # the first submit asks for a nudge (none here)
     }]
     with app.app_context():
         session = db.session()

@@ -8,10 +8,11 @@ import rjsmin
 
 from service.widget.views import SCRIPT
 
-SIZE_BUDGET = 25 * 1024
+SIZE_BUDGET = 26 * 1024
 """20 KiB until issue 15; sites, sign-in, closed threads, three levels of replies and the
 English strings as a table of keys (so that other languages load as data, only when a
-page needs them) took it to 25,117 bytes minified (8.3 KB gzipped)."""
+page needs them) took it to 25,117 bytes minified (8.3 KB gzipped); 25 KiB until issue
+29, whose nudge before posting took it to 26,219 bytes (8.6 KB gzipped)."""
 
 
 def test_the_script_is_served_as_javascript_with_caching_headers(client):
