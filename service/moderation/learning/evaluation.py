@@ -9,6 +9,7 @@ approved is a disagreement).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -39,8 +40,10 @@ def rates(outcomes: Sequence[str], rejected: Sequence[bool]) -> dict[str, float 
 
 def intervals(outcomes: Sequence[str], rejected: Sequence[bool], seed: int = 0,
               draws: int = DRAWS) -> dict[str, list[float] | None]:
-    """A ``LEVEL`` percentile bootstrap interval of each rate, over the rows (resampled
-    with replacement, ``draws`` times, seeded): ``[low, high]``, None without rows."""
+    """A ``LEVEL`` interval of each rate: the percentile bootstrap over the rows (resampled
+    with replacement, ``draws`` times, seeded), widened to the Wilson score interval where
+    that is wider, as it is when the bootstrap cannot move (none of 20 rejections published:
+    the bootstrap says 0-0%, Wilson 0-16%). ``[low, high]``; None without rows."""
     published = numpy.asarray([o == Outcome.APPROVED for o in outcomes], dtype=bool)
     flags = numpy.asarray(rejected, dtype=bool)
     if not len(flags):
@@ -52,10 +55,30 @@ def intervals(outcomes: Sequence[str], rejected: Sequence[bool], seed: int = 0,
         for name, value in _rates(published[pick], flags[pick]).items():
             if value is not None:
                 samples[name].append(value)
+    counts = {"agreement": (int(numpy.sum(published != flags)), len(flags)),
+              "published_rejected": (int(published[flags].sum()), int(flags.sum())),
+              "held_approved": (int((~published[~flags]).sum()), int((~flags).sum()))}
     tail = 100 * (1 - LEVEL) / 2
-    return {name: [round(float(numpy.percentile(values, tail)), 4),
-                   round(float(numpy.percentile(values, 100 - tail)), 4)] if values else None
-            for name, values in samples.items()}
+    found: dict[str, list[float] | None] = {}
+    for name, values in samples.items():
+        if not values:
+            found[name] = None
+            continue
+        low, high = wilson(*counts[name])
+        found[name] = [round(min(float(numpy.percentile(values, tail)), low), 4),
+                       round(max(float(numpy.percentile(values, 100 - tail)), high), 4)]
+    return found
+
+
+def wilson(successes: int, trials: int, z: float = 1.959964) -> tuple[float, float]:
+    """The Wilson score interval of ``successes / trials`` (``LEVEL``, 95%)."""
+    if not trials:
+        return 0.0, 1.0
+    share = successes / trials
+    centre = (share + z * z / (2 * trials)) / (1 + z * z / trials)
+    half = z * math.sqrt(share * (1 - share) / trials + z * z / (4 * trials * trials)) / (
+        1 + z * z / trials)
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def auc(scores: Sequence[float], rejected: Sequence[bool]) -> float | None:

@@ -12,9 +12,15 @@ import pytest
 from sqlalchemy import select
 
 from service import db
+from service.accounts.models import AuditEntry
 from service.comments.models import Comment, Decision
 from service.moderation.learning.building import build_candidate
-from service.moderation.learning.candidates import CandidateError, promote, stale
+from service.moderation.learning.candidates import (
+    CandidateError,
+    promote,
+    promotion_refusal,
+    stale,
+)
 from service.moderation.learning.labels import training_rows
 from service.moderation.learning.models import Candidate, SentenceVector
 from service.moderation.learning.report import candidate_report
@@ -167,3 +173,33 @@ def test_perspective_clients_verdicts_become_training_decisions_of_the_keys_site
         assert adapt_site("news") is None
         assert db.session().scalar(select(SentenceVector.id).where(
             SentenceVector.id > max(row.id for row in written))) is None, "written once"
+
+
+def test_promotion_is_refused_when_the_interval_may_exceed_the_target_unless_forced(
+        app) -> None:
+    add_decided(app, 200, "m@1/layer4")
+    safety = Policy.from_overrides({"target": "safety 1%"})
+    with app.app_context(), db.transaction() as session:
+        name = build_candidate(session, safety, by="test").name
+    with app.app_context():
+        session = db.session()
+        report = candidate_report(session, session.scalar(select(Candidate)), safety)
+        low, high = report["intervals"]["candidate"]["published_rejected"]
+        # a few dozen held-back rejections cannot show that at most 1% of them is published
+        assert low <= report["rates"]["candidate"]["published_rejected"] <= high
+        assert high > 0.01 and "may publish up to" in report["refusal"]
+        with pytest.raises(CandidateError, match="promotion refused"):
+            promote(session, name, "ada", report, safety)
+        session.rollback()
+        promote(session, name, "ada", report, safety, force=True)
+        session.commit()
+        entry = session.scalar(select(AuditEntry).where(
+            AuditEntry.action == "candidate.promoted"))
+        assert entry.actor == "ada" and entry.details["forced"] is True
+        assert entry.details["overrode"] == report["refusal"]
+    # under a queue budget, the bar is the live policy's share on the same decisions
+    queue = {**report, "rates": {"live": {"published_rejected": 1.0}}}
+    assert promotion_refusal(queue, Policy.from_overrides({"target": "queue 5%"})) is None
+    queue["rates"]["live"]["published_rejected"] = 0.0
+    assert "the live policy's 0.0%" in promotion_refusal(
+        queue, Policy.from_overrides({"target": "queue 5%"}))
