@@ -33,11 +33,13 @@ import numpy as np
 
 from modelkit.sources import DEFAULT_DATA_DIR, id_split, read_rows
 from service.moderation.learning.candidates import evaluate, fit_candidate
+from service.moderation.learning.evaluation import rates
 from service.moderation.learning.fitting import fit_vector_head
+from service.moderation.learning.head import forced
 from service.moderation.learning.labels import Labelled, held_back
-from service.moderation.learning.targets import site_target
+from service.moderation.learning.targets import bands, site_target
 from service.moderation.learning.vectors import quantise
-from service.policy import Policy, decide
+from service.policy import Outcome, Policy, decide
 
 FOLDER = "civil_comments_random"
 SOURCE = "news"
@@ -128,6 +130,7 @@ def run(rows: Sequence[Labelled], sizes: Sequence[int], seeds: Sequence[int], po
                 "auc_live": figures["auc"]["live"], "auc_candidate": figures["auc"]["candidate"],
                 "live": figures["live"]["rates"], "candidate": figures["candidate"]["rates"],
                 "intervals": figures["candidate"]["intervals"]}
+            result["shipped_at_target"] = shipped_at_target(train, test, policy)
             if scores_head:
                 old = fit_candidate(train, policy)
                 old_figures = evaluate(old, "scores-head", test, policy, seed)
@@ -135,6 +138,26 @@ def run(rows: Sequence[Labelled], sizes: Sequence[int], seeds: Sequence[int], po
                            "scores_head": old_figures["candidate"]["rates"]}
             results.append(result)
     return results
+
+
+def shipped_at_target(train: Sequence[Labelled], test: Sequence[Labelled], policy: Policy
+                      ) -> dict[str, float | None]:
+    """The shipped model's rates on ``test`` with its toxicity threshold fitted for the
+    site's target on ``train`` (the same decisions the candidate learns from): what a site
+    gets by moving the threshold alone, the fair baseline of the candidate's rates."""
+    def toxicity(row: Labelled) -> float:
+        return row.scores.get("toxicity", 0.0)
+
+    hold, _ = bands(site_target(policy), [toxicity(row) for row in train],
+                    [row.rejected for row in train],
+                    [row.live_outcome == Outcome.APPROVED for row in train],
+                    [forced(row.scores, policy, row.body) is not None for row in train])
+    outcomes = []
+    for row in test:
+        verdict = forced(row.scores, policy, row.body)
+        outcomes.append(verdict.outcome if verdict else
+                        Outcome.HELD if toxicity(row) >= hold else Outcome.APPROVED)
+    return rates(outcomes, [row.rejected for row in test])
 
 
 def summary(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -157,7 +180,7 @@ def summary(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             "rejected_in_train"), "auc_live": mean("auc_live"),
             "auc_candidate": mean("auc_candidate"), "auc_scores_head": mean("auc_scores_head"),
             **{f"{side}_{rate}": mean(side, rate)
-               for side in ("live", "candidate", "scores_head")
+               for side in ("live", "shipped_at_target", "candidate", "scores_head")
                for rate in ("published_rejected", "held_approved", "agreement")}})
     return out
 
@@ -169,9 +192,12 @@ def line(row: dict[str, Any]) -> str:
     return (f"{row['size']:>5} decisions ({row['rejected_in_train']:.0f} rejections): AUC "
             f"shipped {row['auc_live']}, candidate {row['auc_candidate']}, scores head "
             f"{row['auc_scores_head']}; rejected ones published: live "
-            f"{pct(row['live_published_rejected'])}, candidate "
+            f"{pct(row['live_published_rejected'])}, shipped at the target "
+            f"{pct(row['shipped_at_target_published_rejected'])}, candidate "
             f"{pct(row['candidate_published_rejected'])}; approved ones held: live "
-            f"{pct(row['live_held_approved'])}, candidate {pct(row['candidate_held_approved'])}")
+            f"{pct(row['live_held_approved'])}, shipped at the target "
+            f"{pct(row['shipped_at_target_held_approved'])}, candidate "
+            f"{pct(row['candidate_held_approved'])}")
 
 
 def _site(data_dir: Path | None, splits: str, natural: bool, cut: float, target: str | None,
