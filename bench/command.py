@@ -26,7 +26,7 @@ from typing import Any
 
 import click
 
-from bench import comments, load, pipeline, profiles, quality, scoring, stack, thread
+from bench import comments, load, machine, pipeline, profiles, quality, scoring, stack, thread
 from service.config import SETTINGS, load_config
 from workers.scoring.assembly import DEFAULT_MODEL
 from workers.scoring.scorer import unload_scorers
@@ -41,8 +41,8 @@ BACKENDS = ("torch", "int8", "onnx", "onnx-int8")
 
 @click.command()
 @click.option("--model", default=DEFAULT_MODEL, show_default=True,
-              help="A shipped model (`news-minilm`, `jigsaw-minilm`), a Detoxify checkpoint "
-                   "path, or `random-bert-base` (a "
+              help="A shipped model (`news-minilm-2`, `news-minilm`, `jigsaw-minilm`), a "
+                   "Detoxify checkpoint path, or `random-bert-base` (a "
                    "bert-base-sized checkpoint with random weights, built on the spot: right "
                    "for speed, meaningless for decisions).")
 @click.option("--model-config", default=None, help="Hugging Face config folder of a checkpoint.")
@@ -107,8 +107,9 @@ def _run(options: dict[str, Any], work_dir: Path) -> None:
     }
     config = base | settings | {"TORCH_THREADS": threads}
     texts = comments.comments(options["count"], seed=1)
-    _say(f"model {options['model']}, backend {options['backend']}, {cores} cores, "
-         f"load {_load(load_before)}")
+    processor = machine.cpu()
+    _say(f"model {options['model']}, backend {options['backend']}, {cores} cores "
+         f"({processor['cpu']}: {processor['cpu_isa']}), load {_load(load_before)}")
 
     figures = _model_figures(options, config, texts)
     _say("starting Redis, the database, the workers and the web app")
@@ -173,6 +174,7 @@ def _run(options: dict[str, Any], work_dir: Path) -> None:
         "concurrency": options["concurrency"],
         "comments": len(texts),
         "cores": cores,
+        **processor,
         "load_before": [round(value, 2) for value in load_before],
         "load_after": [round(value, 2) for value in load_after],
         "command": shlex.join(["moderation", "bench", *sys.argv[2:]]),
@@ -294,6 +296,7 @@ def table(figures: dict[str, Any]) -> str:
          "target <= 20 (HTTP, so an upper bound of server time)"),
         ("worker memory (RSS now / peak)",
          f"{figures['worker_rss_mb']} / {figures['worker_peak_rss_mb']} MB", "target <= 350"),
+        ("CPU", figures["cpu"], figures["cpu_isa"]),
         ("machine load (1/5/15 min) before -> after",
          f"{_load(figures['load_before'])} -> {_load(figures['load_after'])}",
          f"{figures['cores']} cores"),

@@ -30,14 +30,7 @@ def drain(database_url: str, redis_url: str, bodies: Sequence[str],
         The seconds the workers took.
     """
     engine = make_engine(database_url)
-    ids = [uuid.uuid4() for _ in bodies]
-    now = utcnow()
-    with engine.begin() as connection:
-        connection.execute(insert(Comment), [
-            {"id": id_, "thread_id": THREAD, "author": "Reader", "body": body,
-             "status": Status.PENDING, "created_at": now}
-            for id_, body in zip(ids, bodies, strict=True)
-        ])
+    ids = store(database_url, bodies, engine)
     started = time.perf_counter()
     enqueue((scoring_job(id_) for id_ in ids), connection=Redis.from_url(redis_url))
     while _pending(engine):
@@ -47,6 +40,20 @@ def drain(database_url: str, redis_url: str, bodies: Sequence[str],
     seconds = time.perf_counter() - started
     engine.dispose()
     return seconds
+
+
+def store(database_url: str, bodies: Sequence[str],
+          engine: Engine | None = None) -> list[uuid.UUID]:
+    """Store ``bodies`` as pending comments of the bench's thread; return their ids."""
+    ids = [uuid.uuid4() for _ in bodies]
+    now = utcnow()
+    with (engine or make_engine(database_url)).begin() as connection:
+        connection.execute(insert(Comment), [
+            {"id": id_, "thread_id": THREAD, "author": "Reader", "body": body,
+             "status": Status.PENDING, "created_at": now}
+            for id_, body in zip(ids, bodies, strict=True)
+        ])
+    return ids
 
 
 def _pending(engine: Engine) -> int:

@@ -53,9 +53,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REDIS_URL", "redis://127.0.0.1:6379/0",
             "Redis for the job queues, rate limits and worker heartbeats. `moderation up` "
             "starts a local redis-server when nothing answers here."),
-    Setting("MODERATION_MODEL", "news-minilm",
-            "`news-minilm` (the offline model built from the shipped weights, calibrated; "
-            "`jigsaw-minilm` is the previous one, uncalibrated), a Detoxify "
+    Setting("MODERATION_MODEL", "news-minilm-2",
+            "`news-minilm-2` (the offline model built from the shipped weights, calibrated; "
+            "`news-minilm` and `jigsaw-minilm` are the previous ones), a Detoxify "
             "variant (`original`, `unbiased`, `multilingual`, `original-small`, "
             "`unbiased-small`; downloaded by Detoxify) or a path to a Detoxify checkpoint."),
     Setting("MODERATION_MODEL_CONFIG", "",
@@ -68,8 +68,13 @@ SETTINGS: tuple[Setting, ...] = (
             'default, `5%`), or thresholds, e.g. `{"hold": {"toxicity": 0.4}, "reject": '
             '{"threat": 0.8}}`; unnamed labels keep the default target\'s.',
             _json_object),
-    Setting("SCORING_BATCH_SIZE", 32, "Most comments a worker scores in one forward pass.",
-            int),
+    Setting("SCORING_BATCH_SIZE", 32,
+            "Most comments a worker scores in one forward pass, and takes in one scoring job "
+            "while few wait.", int),
+    Setting("SCORING_MAX_BATCH_SIZE", 128,
+            "Most comments one scoring job takes while the queue is long: its batch grows to "
+            "half of the comments waiting, from `SCORING_BATCH_SIZE` up to this (keep a "
+            "batch's scoring well within `SCORING_LEASE_SECONDS`).", int),
     Setting("EXPLAIN_HELD", True,
             "Whether the words that drove each held comment's score are found, for the "
             "moderators' queue: after the decision, by a job on the `explain` queue, which "

@@ -93,19 +93,21 @@ class Target:
 # Fitted for news-minilm-2 by `moderation model targets` (its output, with the figures, is
 # workers/scoring/weights/news-minilm-2.calibration.json); the targets differ only in the
 # toxicity hold threshold. `sexual_explicit` is not produced by this model.
-_HOLD_OTHERS = {"severe_toxicity": 0.0001, "obscene": 0.4851, "threat": 0.0559,
-                "insult": 0.7222, "identity_attack": 0.1881, "sexual_explicit": 1.0}
-_REJECT = {"toxicity": 0.9965, "severe_toxicity": 0.0327, "obscene": 0.4851, "threat": 1.0,
-           "insult": 0.7222, "identity_attack": 1.0, "sexual_explicit": 1.0}
+_HOLD_OTHERS = {"severe_toxicity": 0.0436, "obscene": 0.7021, "threat": 0.1039,
+                "insult": 0.7495, "identity_attack": 0.26, "sexual_explicit": 1.0}
+_REJECT = {"toxicity": 0.9631, "severe_toxicity": 0.0547, "obscene": 0.7021, "threat": 1.0,
+           "insult": 0.7495, "identity_attack": 0.7245, "sexual_explicit": 1.0}
 TARGETS: Mapping[str, Target] = {target.name: target for target in (
-    Target("queue", 0.02, 0.5, 0.02, {"toxicity": 0.5, **_HOLD_OTHERS}, _REJECT),
-    Target("queue", 0.05, 0.3, 0.05, {"toxicity": 0.3, **_HOLD_OTHERS}, _REJECT),
-    Target("queue", 0.10, 0.2, 0.10, {"toxicity": 0.2, **_HOLD_OTHERS}, _REJECT),
-    Target("safety", 0.01, 0.01, 0.77, {"toxicity": 0.0627, **_HOLD_OTHERS}, _REJECT),
-    Target("safety", 0.02, 0.02, 0.66, {"toxicity": 0.0766, **_HOLD_OTHERS}, _REJECT),
-    Target("safety", 0.05, 0.05, 0.57, {"toxicity": 0.1248, **_HOLD_OTHERS}, _REJECT),
-    Target("safety", 0.10, 0.10, 0.40, {"toxicity": 0.15, **_HOLD_OTHERS}, _REJECT),
-    Target("safety", 0.20, 0.20, 0.20, {"toxicity": 0.2, **_HOLD_OTHERS}, _REJECT),
+    # the safety nets alone hold 2.7% of civil news comments: a 2% queue cannot be met
+    Target("queue", 0.02, 0.822, 0.027, {**_HOLD_OTHERS, "toxicity": 1.0, "obscene": 0.6252},
+           {**_REJECT, "toxicity": 1.0, "obscene": 0.6252}),
+    Target("queue", 0.05, 0.327, 0.054, {**_HOLD_OTHERS, "toxicity": 0.5388}, _REJECT),
+    Target("queue", 0.10, 0.183, 0.104, {**_HOLD_OTHERS, "toxicity": 0.4055}, _REJECT),
+    Target("safety", 0.01, 0.003, 0.601, {**_HOLD_OTHERS, "toxicity": 0.0825}, _REJECT),
+    Target("safety", 0.02, 0.013, 0.533, {**_HOLD_OTHERS, "toxicity": 0.1268}, _REJECT),
+    Target("safety", 0.05, 0.036, 0.308, {**_HOLD_OTHERS, "toxicity": 0.1444}, _REJECT),
+    Target("safety", 0.10, 0.102, 0.171, {**_HOLD_OTHERS, "toxicity": 0.3329}, _REJECT),
+    Target("safety", 0.20, 0.190, 0.101, {**_HOLD_OTHERS, "toxicity": 0.4629}, _REJECT),
 )}
 CHOICES: tuple[str, ...] = ("queue 2%", "queue 5%", "queue 10%", "safety 5%", "safety 10%",
                             "safety 20%")

@@ -146,6 +146,41 @@ def enqueue(requests: Iterable[JobRequest], *, connection: Redis | None = None) 
     return len(unique)
 
 
+_DROP_WAITING = """
+local dropped = 0
+for index, job_id in ipairs(ARGV) do
+  if redis.call('LREM', KEYS[1], 1, job_id) > 0 then
+    redis.call('DEL', KEYS[index + 1])
+    dropped = dropped + 1
+  end
+end
+return dropped
+"""
+
+
+def drop_waiting(queue_name: str, job_ids: Iterable[str], *,
+                 connection: Redis | None = None) -> int:
+    """Take the jobs ``job_ids`` off ``queue_name`` where they still wait, and delete them.
+
+    For jobs whose work another job has done (a scoring batch decides the comments of
+    other comments' jobs): nobody need run them. A job that a worker has taken already
+    is left alone (every job is idempotent, it finds nothing to do). One round trip,
+    atomic: a job is deleted only if it was still in its queue.
+
+    Returns:
+        How many jobs were dropped.
+
+    Raises:
+        RedisError: when Redis cannot be reached.
+    """
+    ids = list(job_ids)
+    if not ids:
+        return 0
+    connection = connection or redis()
+    keys = [queue(queue_name, connection).key, *(Job.key_for(job_id) for job_id in ids)]
+    return cast(int, connection.eval(_DROP_WAITING, len(keys), *keys, *ids))
+
+
 def _replace_stale(job_id: str, target: Queue) -> bool:
     """Delete the job unless it really waits or runs; say whether it may be queued anew.
 

@@ -66,8 +66,29 @@ def is_blank(text: str) -> bool:
                    for char in strip_invisible(unicodedata.normalize("NFKC", text)))
 
 
+@functools.cache
+def _ascii_prototypes() -> tuple[tuple[str, str], ...]:
+    """``_prototypes`` of the ASCII characters (``1`` is ``l``, ``m`` is ``rn``...).
+
+    No prototype holds one of these characters, so replacing them one after the other
+    maps each character once, as the general path does (a test checks it).
+    """
+    return tuple((char, target) for char, target in _prototypes().items() if char.isascii())
+
+
 def skeleton(text: str) -> str:
     """The form in which two texts that read the same compare equal."""
+    if text.isascii():
+        # The same steps, where they change something for ASCII text: about 5x as fast.
+        folded = text.lower()
+        for char, target in _ascii_prototypes():
+            folded = folded.replace(char, target)
+        if folded.isascii():
+            return " ".join(folded.lower().split())
+    return _skeleton(text)
+
+
+def _skeleton(text: str) -> str:
     text = strip_invisible(unicodedata.normalize("NFKC", text).casefold())
     prototypes = _prototypes()
     text = "".join(prototypes.get(char, char) for char in unicodedata.normalize("NFD", text))

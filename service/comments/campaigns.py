@@ -26,14 +26,15 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, Row, or_, select
 from sqlalchemy.orm import Session
 
 from service.comments.models import Comment
 from service.comments.names import author_key
-from service.comments.similarity import fingerprint
+from service.comments.similarity import NUM_PERM, fingerprints, is_current, matrix
 from service.comments.spam import SCAN_LIMIT, Hit, SpamSettings, SpamVerdict, verdict
 from service.text import skeleton
 
@@ -51,7 +52,11 @@ def screen(session: Session, batch: Sequence[Comment],
         Each comment's fingerprint (to store with it), and a verdict for each comment
         that is a near-duplicate or a flood.
     """
-    prints = {comment.id: comment.fingerprint or fingerprint(comment.body) for comment in batch}
+    prints = {comment.id: comment.fingerprint for comment in batch
+              if comment.fingerprint is not None and is_current(comment.fingerprint)}
+    missing = [comment for comment in batch if comment.id not in prints]
+    prints |= zip((comment.id for comment in missing),
+                  fingerprints([comment.body for comment in missing]), strict=True)
     hits: dict[uuid.UUID, list[Hit]] = defaultdict(list)
     for comment_id, hit in (*_near_duplicates(session, batch, prints, settings),
                             *_floods(session, batch, settings)):
@@ -80,23 +85,29 @@ def _near_duplicates(session: Session, batch: Sequence[Comment], prints: dict[uu
         .where(Comment.created_at >= min(c.created_at for c in candidates) - window,
                Comment.fingerprint.is_not(None))
         .order_by(Comment.created_at.desc()).limit(SCAN_LIMIT)) if row.id not in ours]
-    screened = [(row.author_key or author_key(row.author), row.thread_id, row.created_at)
-                for row in rows]
-    stacked = _stack([row.fingerprint for row in rows])
+    again = _fingerprinted_again(session, rows)
+    rows = [row for row in rows if is_current(row.fingerprint) or row.id in again]
+    # The screened comments first, then the batch's in order: each comment of the batch
+    # compares with the rows before its own.
+    others = [*((row.author_key or author_key(row.author), row.thread_id, row.created_at)
+                for row in rows),
+              *((_key(comment), comment.thread_id, comment.created_at) for comment in batch)]
+    stacked = matrix([*(again.get(row.id, row.fingerprint) for row in rows),
+                      *(prints[comment.id] for comment in batch)])
+    # The fewest equal hash values that make a near-duplicate (``similarity`` as a share
+    # of them, compared as ``similarities`` does).
+    needed = next(count for count in range(NUM_PERM + 1)
+                  if count / NUM_PERM >= settings.similarity or count == NUM_PERM)
     judged = {comment.id for comment in candidates}
     for position, comment in enumerate(batch):
         if comment.id not in judged:
             continue
-        earlier = batch[:position]
-        others = [*screened, *((_key(other), other.thread_id, other.created_at)
-                               for other in earlier)]
-        wanted = np.frombuffer(prints[comment.id], dtype="<u4")
-        scores = np.concatenate([_similarity(stacked, wanted),
-                                 _similarity(_stack([prints[o.id] for o in earlier]), wanted)])
+        before = stacked[:len(rows) + position]
+        equal = (before == stacked[len(rows) + position]).sum(axis=1, dtype=np.uint8)
         since, key = comment.created_at - window, _key(comment)
         # Only the similar ones are looked at closely: the same author in the same thread
         # is a repeat (refused at intake), not a campaign.
-        similar = [float(scores[index]) for index in np.flatnonzero(scores >= settings.similarity)
+        similar = [int(equal[index]) / NUM_PERM for index in np.flatnonzero(equal >= needed)
                    if others[index][2] >= since
                    and (others[index][1] != comment.thread_id or others[index][0] != key)]
         if similar:
@@ -107,15 +118,14 @@ def _near_duplicates(session: Session, batch: Sequence[Comment], prints: dict[uu
                 "by others or elsewhere")
 
 
-def _stack(prints: Sequence[bytes]) -> np.ndarray:
-    """Fingerprints as the rows of one matrix (``similarity.similarities``' layout)."""
-    if not prints:
-        return np.zeros((0, 0), dtype="<u4")
-    return np.frombuffer(b"".join(prints), dtype="<u4").reshape(len(prints), -1)
-
-
-def _similarity(stacked: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    return (stacked == wanted).mean(axis=1) if len(stacked) else np.zeros(0)
+def _fingerprinted_again(session: Session, rows: Sequence[Row[Any]]) -> dict[uuid.UUID, bytes]:
+    """New fingerprints of the rows whose fingerprint is of an older kind, from their text."""
+    stale = [row.id for row in rows if not is_current(row.fingerprint)]
+    if not stale:
+        return {}
+    bodies = dict(session.execute(select(Comment.id, Comment.body)
+                                  .where(Comment.id.in_(stale))).tuples().all())
+    return dict(zip(bodies, fingerprints(list(bodies.values())), strict=True))
 
 
 def _floods(session: Session, batch: Sequence[Comment],
@@ -128,23 +138,41 @@ def _floods(session: Session, batch: Sequence[Comment],
     same: ColumnElement[bool] = Comment.author_key.in_(keys)
     if clients:
         same = or_(same, Comment.client.in_(clients))
+    recent = (select(Comment.author, Comment.author_key, Comment.client, Comment.thread_id,
+                     Comment.created_at)
+              .where(Comment.created_at >= min(c.created_at for c in batch) - window,
+                     Comment.created_at <= max(c.created_at for c in batch), same)
+              .order_by(Comment.created_at.desc()).limit(SCAN_LIMIT).subquery())
+    # The threads each name and address wrote in, whenever in the window: a few rows
+    # however many comments. One whose posts are in fewer threads than a flood (with the
+    # comment's own) cannot flood: most can't, and their posts need no closer look.
+    names_spread: dict[str, set[str]] = defaultdict(set)
+    clients_spread: dict[str, set[str]] = defaultdict(set)
+    for row in session.execute(select(recent.c.author, recent.c.author_key, recent.c.client,
+                                      recent.c.thread_id).distinct()):
+        names_spread[row.author_key or author_key(row.author)].add(row.thread_id)
+        if row.client is not None:
+            clients_spread[row.client].add(row.thread_id)
+    flood = settings.flood_threads
+    names = {key for key, threads in names_spread.items() if len(threads) + 1 >= flood}
+    addresses = {key for key, threads in clients_spread.items() if len(threads) + 1 >= flood}
     by_name: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
     by_client: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
-    for row in session.execute(
-            select(Comment.author, Comment.author_key, Comment.client, Comment.thread_id,
-                   Comment.created_at)
-            .where(Comment.created_at >= min(c.created_at for c in batch) - window,
-                   Comment.created_at <= max(c.created_at for c in batch), same)
-            .order_by(Comment.created_at.desc()).limit(SCAN_LIMIT)):
-        by_name[row.author_key or author_key(row.author)].append((row.created_at, row.thread_id))
-        if row.client is not None:
-            by_client[row.client].append((row.created_at, row.thread_id))
+    if names or addresses:
+        for row in session.execute(select(recent).where(or_(
+                recent.c.author_key.in_(names), recent.c.author_key.is_(None),
+                recent.c.client.in_(addresses)))):
+            if (key := row.author_key or author_key(row.author)) in names:
+                by_name[key].append((row.created_at, row.thread_id))
+            if row.client in addresses:
+                by_client[row.client].append((row.created_at, row.thread_id))
     minutes = settings.flood_window_seconds // 60
     for comment in batch:
-        since, until = comment.created_at - window, comment.created_at
-        named = _threads(by_name[_key(comment)], since, until, comment.thread_id)
-        addressed = (_threads(by_client[comment.client], since, until, comment.thread_id)
-                     if comment.client is not None else set())
+        since, until, own = comment.created_at - window, comment.created_at, comment.thread_id
+        key = _key(comment)
+        named = _threads(by_name[key], since, until, own) if key in names else set()
+        addressed = (_threads(by_client[comment.client], since, until, own)
+                     if comment.client in addresses else set())
         if len(named) >= settings.flood_threads:
             yield comment.id, Hit("spam.flood", settings.flood,
                                   f"this name commented in {len(named)} threads within "

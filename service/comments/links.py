@@ -57,10 +57,21 @@ def readable(text: str) -> str:
     return _SPOKEN_DOT.sub(".", text)
 
 
+_DOT_LETTER = re.compile(r"\.[a-z]")
+"""In every link ``_URL`` finds: a dot before its top-level domain (a shortener's too)."""
+
+
 def find_links(text: str) -> list[Link]:
     """The links in ``text``, in order (positions are in ``readable(text)``)."""
+    return links_in(readable(text))
+
+
+def links_in(readable_text: str) -> list[Link]:
+    """The links in a text already ``readable``, in order."""
+    if not _DOT_LETTER.search(readable_text):
+        return []  # most comments: no dot before a letter, so no link to look for
     links = []
-    for match in _URL.finditer(readable(text)):
+    for match in _URL.finditer(readable_text):
         host = (match.group("host") or match.group("bare") or "").strip(".")
         links.append(Link(host.removeprefix("www."), match.start(), match.end()))
     return links

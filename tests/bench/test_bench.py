@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from bench import quality
+from bench import machine, quality
 from bench.comments import comments
 from bench.scoring import agreement, largest_difference
 from service.policy import Policy
@@ -68,6 +68,25 @@ def test_noisy_scores_fail_the_quality_rule():
     assert not quality.good_enough(plain, fast)
 
 
+CPUINFO = """processor\t: 0
+model name\t: Some Xeon
+flags\t\t: fpu sse4_2 avx avx2 avx512f {extra}
+
+processor\t: 1
+model name\t: Some Xeon
+flags\t\t: fpu sse4_2 avx avx2 avx512f {extra}
+"""
+
+
+def test_the_cpu_is_named_with_its_int8_dot_product_instructions():
+    with_vnni = machine.cpu(CPUINFO.format(extra="avx512_vnni avx_vnni"))
+    without = machine.cpu(CPUINFO.format(extra="").replace(" avx512f", ""))
+
+    assert with_vnni == {"cpu": "Some Xeon", "cpu_isa": "AVX-512, VNNI: AVX512-VNNI, AVX-VNNI",
+                         "vnni": True}
+    assert without == {"cpu": "Some Xeon", "cpu_isa": "AVX2, VNNI: none", "vnni": False}
+
+
 @pytest.mark.slow
 def test_a_small_run_measures_every_figure_and_ends_with_one_json_line(tiny_model, tmp_path):
     result = subprocess.run(
@@ -88,3 +107,22 @@ def test_a_small_run_measures_every_figure_and_ends_with_one_json_line(tiny_mode
     assert figures["backend"] == figures["backend_default"]
     assert figures["agreement"] is None
     assert "(a) peer" in result.stdout
+    assert figures["vnni"] == machine.cpu()["vnni"] and "VNNI" in figures["cpu_isa"]
+    assert "CPU  " in result.stdout and figures["cpu_isa"] in result.stdout
+
+
+@pytest.mark.slow
+def test_the_worker_path_times_each_part_beside_the_forward_pass(tiny_model):
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.worker_path", "40", "--model", tiny_model["MODERATION_MODEL"],
+         "--model-config", tiny_model["MODERATION_MODEL_CONFIG"], "--backend", "onnx"],
+        capture_output=True, text=True, timeout=280, check=False)
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    parts = figures["parts_us"]
+    assert figures["comments"] == 40 and figures["beside_forward_cpu_ms"] > 0
+    for part in ("1 RQ: dequeue (BLPOP, job fetch)", "3 lease (claim: SELECT, UPDATE, SELECT)",
+                 "4 MinHash fingerprints", "4 tokenizer", "4 forward pass (ORT run)",
+                 "3 the decided comments' jobs dropped"):
+        assert parts[part][0] > 0, part

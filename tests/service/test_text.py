@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from service import db
 from service.comments.models import Comment
 from service.policy import Outcome, Policy, decide, matched_words
-from service.text import is_blank, skeleton
+from service.text import _ascii_prototypes, _skeleton, is_blank, skeleton
 
 BANNED = Policy.from_overrides({"banned_words": ["buy cheap watches"]})
 VARIANTS = [
@@ -74,3 +76,18 @@ def test_author_names_lose_bidi_overrides_and_texts_are_shown_isolated(app, clie
     widget = client.get("/widget.js").text
     assert ".author{font-weight:600;overflow-wrap:anywhere;unicode-bidi:isolate}" in widget
     assert "unicode-bidi:isolate}" in widget.split(".body{", 1)[1].split("\n", 1)[0]
+
+
+ASCII_TEXT = st.text(st.characters(min_codepoint=0, max_codepoint=127), max_size=80)
+
+
+@given(ASCII_TEXT)
+def test_the_skeleton_of_ascii_text_takes_the_short_way_to_the_same_result(text):
+    assert skeleton(text) == _skeleton(text)
+
+
+def test_no_ascii_prototype_holds_a_character_that_is_replaced_itself():
+    replaced = {char for char, _ in _ascii_prototypes()}
+    assert replaced, "the look-alike table has ASCII entries ('1' reads as 'l')"
+    assert not any(set(target) & replaced for _, target in _ascii_prototypes())
+    assert skeleton("I1| m0") == _skeleton("I1| m0") == "ill rno"

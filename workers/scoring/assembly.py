@@ -83,9 +83,12 @@ SHIPPED_MODELS: dict[str, ShippedModel] = {
         ShippedModel("news-minilm",
                      "a36f295b3573f9d23ee4625672f988c4689b3e02830935b4b7ecaa1eafefa31a",
                      "7c5dcef109e20f23559a8368db0d44e332657cc2dc58730f9be004a880570823"),
+        ShippedModel("news-minilm-2",
+                     "f6e8098ea4ee66af584b8b585a1d56e3e3d219c150efd0cc76ba14159086ae4f",
+                     "2878868e064047d49a96c21545674a8196b4ca0f253df94425ebc18489a80b88"),
     )
 }
-DEFAULT_MODEL = "news-minilm"
+DEFAULT_MODEL = "news-minilm-2"
 
 
 def shipped_model(name: str = DEFAULT_MODEL) -> ShippedModel:

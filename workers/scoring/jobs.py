@@ -5,11 +5,17 @@ The spam rules that compare a comment with others (near-duplicates, floods:
 with the rest of the batch, and never scored.
 
 A batch costs the same few statements whatever its size: one to lease the comments,
-one to read them, the spam settings and two scans of recent comments (the screen), one
-UPDATE to win them all from ``pending``, and one INSERT each for the decisions and the
-events. Their flush fans the events out (``service.webhooks.tasks``), with the
-``comment.created`` events the POST left to the batch, first: the subscriptions, one
-SELECT of those events, and one INSERT of the fan-outs nobody wants.
+one to read them, the spam settings and two scans of recent comments (the screen), an
+UPDATE run for each comment (one executemany) to win them from ``pending`` and one to
+end their lease, and one INSERT each for the decisions and the events. Their flush
+fans the events out (``service.webhooks.tasks``), with the ``comment.created`` events
+the POST left to the batch, first: the subscriptions, one SELECT of those events, and
+one INSERT of the fan-outs nobody wants. Batches grow while the queue is long
+(``SCORING_MAX_BATCH_SIZE``), so that these serve more comments each.
+
+Each comment has its own job, and a batch decides the comments of other jobs: once its
+decisions commit, it takes those jobs off the queue (one round trip), so that no worker
+fetches and runs them only to find nothing to do.
 
 The comments the model held are explained later, off the scoring path: the batch asks
 for one job on the explain queue (``workers.scoring.explaining``), queued once its
@@ -18,15 +24,17 @@ decisions commit.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import case, or_, select, update
+from redis.exceptions import RedisError
+from sqlalchemy import LargeBinary, Table, Update, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -36,11 +44,11 @@ from service.comments.campaigns import screen
 from service.comments.events import record_model_decisions
 from service.comments.models import Comment, Decision, Status
 from service.comments.spam import SPAM_ACTOR_MODEL, SpamVerdict, spam_settings
-from service.comments.tasks import explain_job
+from service.comments.tasks import explain_job, scoring_job
 from service.moderation.learning.scoring import Deciders, deciders
 from service.moderation.learning.vectors import store_comment_vectors
 from service.policy import MODEL_ACTOR, Outcome
-from service.queueing import enqueue_after_commit
+from service.queueing import SCORING_QUEUE, drop_waiting, enqueue_after_commit
 from service.sites.models import Site
 from service.sites.services import policy_of
 from workers.scoring.language import detect, unscored
@@ -65,7 +73,7 @@ def score_comment(comment_id: str) -> dict[str, int]:
     session = db.session()
     token = uuid.uuid4().hex
     comments = claim(session, uuid.UUID(comment_id), token, config["SCORING_BATCH_SIZE"],
-                     config["SCORING_LEASE_SECONDS"])
+                     config["SCORING_LEASE_SECONDS"], config["SCORING_MAX_BATCH_SIZE"])
     if not comments:
         return {"claimed": 0, "decided": 0}
     try:
@@ -136,6 +144,7 @@ def score_comment(comment_id: str) -> dict[str, int]:
         if comment.decided_at is None:  # win set it
             raise RuntimeError(f"comment {comment.id} was decided without a decision time")
         metrics.TIME_TO_DECISION.observe((comment.decided_at - comment.created_at).total_seconds())
+    drop_jobs_done(comment_id, decided)
     log.info("scored %d comments, decided %d", len(comments), len(decided))
     return {"claimed": len(comments), "decided": len(decided)}
 
@@ -150,22 +159,38 @@ def site_deciders(session: Session, config: Mapping[str, Any], comments: Sequenc
             for site in sites.all()}
 
 
-def claim(session: Session, comment_id: uuid.UUID, token: str, batch_size: int,
-          lease_seconds: int) -> list[Comment]:
-    """Lease ``comment_id`` and up to ``batch_size - 1`` other pending comments, oldest first.
+def drop_jobs_done(comment_id: str, decided: Sequence[Comment]) -> None:
+    """Take the scoring jobs of the comments this job decided off the queue, where they
+    still wait: a worker need not fetch and run them to find nothing to do."""
+    try:
+        drop_waiting(SCORING_QUEUE, [scoring_job(comment.id).job_id for comment in decided
+                                     if str(comment.id) != comment_id])
+    except RedisError as error:  # they run, and find their comments decided
+        log.warning("the decided comments' jobs stay queued (%s)", error.__class__.__name__)
 
-    The lease is taken by one UPDATE that re-checks each row, so two workers never
-    hold the same comment at once; a lease that ran out (its worker died) may be
-    taken again.
+
+def claim(session: Session, comment_id: uuid.UUID, token: str, batch_size: int,
+          lease_seconds: int, max_batch_size: int | None = None) -> list[Comment]:
+    """Lease ``comment_id`` and other pending comments, oldest first.
+
+    The batch is ``batch_size`` comments at most, or, while more wait, half of those
+    waiting, up to ``max_batch_size``: batches grow while the queue is long, so that
+    each statement and round trip of a batch serves more comments, and shrink again
+    as it empties, leaving work for other workers. The lease is taken by one UPDATE
+    that re-checks each row, so two workers never hold the same comment at once; a
+    lease that ran out (its worker died) may be taken again.
     """
+    largest = max(batch_size, max_batch_size or batch_size)
     now = db.utcnow()
     claimable = (Comment.status == Status.PENDING,
                  or_(Comment.claimed_until.is_(None), Comment.claimed_until < now))
     with db.transaction():
-        others = session.scalars(
+        waiting = session.scalars(
             select(Comment.id).where(*claimable, Comment.id != comment_id)
-            .order_by(Comment.created_at).limit(max(batch_size - 1, 0))
+            .order_by(Comment.created_at).limit(2 * largest)
         ).all()
+        size = min(largest, max(batch_size, (len(waiting) + 1) // 2))
+        others = waiting[:max(size - 1, 0)]
         session.execute(
             update(Comment)
             .where(Comment.id.in_([comment_id, *others]), *claimable)
@@ -179,38 +204,61 @@ def claim(session: Session, comment_id: uuid.UUID, token: str, batch_size: int,
 def win(session: Session, token: str, comments: Sequence[Comment],
         outcomes: Mapping[uuid.UUID, str], now: datetime,
         prints: Mapping[uuid.UUID, bytes] | None = None) -> set[uuid.UUID]:
-    """Move the comments still leased by ``token`` from pending to their outcomes, at once.
+    """Move the comments still leased by ``token`` from pending to their outcomes.
 
-    One UPDATE for the whole batch, which re-checks each row's status and lease, so that
-    a comment is decided once even when its lease ran out and another worker took it;
-    it stores their text fingerprints (``prints``) too. The comments' loaded state is
-    set to what the UPDATE wrote, so that nothing writes it a second time.
+    Two statements for the whole batch, built once: an UPDATE run for each comment
+    (executemany) that re-checks its status and lease, so that a comment is decided
+    once even when its lease ran out and another worker took it, and writes its
+    outcome, decision time and text fingerprint (``prints``); then one that ends the
+    lease of the comments it moved and returns them. The comments' loaded state is set
+    to what was written, so that nothing writes it a second time.
 
     Returns:
         The ids of the comments won.
     """
     if not outcomes:
         return set()
-    values: dict[str, Any] = {"status": case(dict(outcomes), value=Comment.id),
-                              "decided_at": now, "claim_token": None, "claimed_until": None}
-    if prints:
-        values["fingerprint"] = case(dict(prints), value=Comment.id, else_=Comment.fingerprint)
-    won = set(session.scalars(
-        update(Comment)
-        .where(Comment.id.in_(list(outcomes)), Comment.status == Status.PENDING,
-               Comment.claim_token == token)
-        .values(values)
-        .returning(Comment.id)
-        .execution_options(synchronize_session=False)
-    ))
+    prints = prints or {}
+    connection = session.connection()
+    connection.execute(_decide_statement(), [
+        {"b_id": comment_id, "b_status": outcome, "b_print": prints.get(comment_id),
+         "b_now": now, "b_token": token}
+        for comment_id, outcome in outcomes.items()])
+    won = set(connection.scalars(_release_decided_statement(), {"b_token": token}))
     for comment in comments:
         if comment.id in won:
             for key, value in (("status", Status(outcomes[comment.id])), ("decided_at", now),
                                ("claim_token", None), ("claimed_until", None)):
                 set_committed_value(comment, key, value)
-            if prints and comment.id in prints:
+            if comment.id in prints:
                 set_committed_value(comment, "fingerprint", prints[comment.id])
     return won
+
+
+@functools.cache
+def _decide_statement() -> Update:
+    """A comment's outcome, decision time and fingerprint, if it is still pending and
+    leased by ``b_token``."""
+    table = cast(Table, Comment.__table__)
+    comments = table.c
+    return (update(table)
+            .where(comments.id == bindparam("b_id"), comments.status == Status.PENDING,
+                   comments.claim_token == bindparam("b_token"))
+            .values(status=bindparam("b_status"), decided_at=bindparam("b_now"),
+                    fingerprint=func.coalesce(bindparam("b_print", type_=LargeBinary),
+                                              comments.fingerprint)))
+
+
+@functools.cache
+def _release_decided_statement() -> Update:
+    """The end of ``b_token``'s lease on the comments it decided, which it returns."""
+    table = cast(Table, Comment.__table__)
+    comments = table.c
+    return (update(table)
+            .where(comments.claim_token == bindparam("b_token"),
+                   comments.status != Status.PENDING)
+            .values(claim_token=None, claimed_until=None)
+            .returning(comments.id))
 
 
 def release(session: Session, token: str) -> None:

@@ -211,7 +211,8 @@ class OnnxScorer:
         vectors = numpy.zeros((len(texts), self.layers, self.hidden), dtype=numpy.float32)
         if not texts:
             return results, vectors
-        encodings = self.tokenizer.encode_batch([model_text(text) for text in texts])
+        # Ids only: offsets are not needed (about 15% of the tokenizer's time).
+        encodings = self.tokenizer.encode_batch_fast([model_text(text) for text in texts])
         lengths = [len(encoding.ids) for encoding in encodings]
         for batch in length_batches(lengths, self.batch_size, self.max_batch_tokens):
             width = max(lengths[index] for index in batch)

@@ -10,13 +10,31 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from datasketch import MinHash
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 from sqlalchemy import select
 
 from service import db
-from service.comments.links import find_links, is_shortener, link_sites, site_of, without_links
+from service.comments.links import (
+    _URL,
+    find_links,
+    is_shortener,
+    link_sites,
+    links_in,
+    readable,
+    site_of,
+    without_links,
+)
 from service.comments.models import Comment, Decision, Event, Status
-from service.comments.similarity import fingerprint, similarities
+from service.comments.similarity import (
+    PREFIX,
+    comparable_text,
+    fingerprint,
+    is_current,
+    similarities,
+)
 from service.comments.spam import RULES, SPAM_ACTOR_MODEL, SpamSettings, save_spam_settings
 from service.queueing import SCORING_QUEUE
 from tests.support.work import drain
@@ -105,12 +123,48 @@ def test_ordinary_text_with_dots_is_not_a_link():
     assert site_of("news.bbc.co.uk") == "bbc.co.uk"
 
 
+PIECES = ("bit.ly", "x.biz", "http://", "www.", "e.g.", "3.5", ".", ". ", "[.]", " dot ", "com",
+          "Shop", "a", " ", "/", "-", "\u200b", ".\u0435u")
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=12).map("".join))
+def test_the_link_scan_finds_what_the_full_pattern_finds(text):
+    """Its shortcut (no dot before a letter, so no link) changes no answer."""
+    readable_text = readable(text)
+    assert [(link.start, link.end) for link in links_in(readable_text)] == [
+        (match.start(), match.end()) for match in _URL.finditer(readable_text)]
+
+
 def test_near_duplicates_are_similar_and_other_texts_are_not():
     one = fingerprint(ADVERT)
     variant = fingerprint(ADVERT.upper().replace("5000", "6000").replace("123", "999"))
     other = fingerprint("The council should publish the library's budget before the vote.")
     scores = similarities(one, [variant, other])
     assert scores[0] >= 0.6 > 0.3 >= scores[1]
+    assert one.startswith(PREFIX) and len(one) == len(PREFIX) + 64 * 4
+
+
+def sha1_fingerprint(text: str) -> bytes:
+    """A fingerprint as the stage took them before MurmurHash3: datasketch's SHA-1."""
+    comparable = comparable_text(text)
+    minhash = MinHash(num_perm=64, seed=20261204, scheme="affine32")
+    minhash.update_batch([comparable[index:index + 5].encode()
+                          for index in range(len(comparable) - 4)])
+    return minhash.hashvalues.astype("<u4").tobytes()
+
+
+def test_a_comment_fingerprinted_with_sha1_is_fingerprinted_again_and_still_matches(app, client):
+    rules(app, near_duplicate="hold")
+    first = post(client, ADVERT, author="Ana", thread="one")
+    screened(app, first)
+    with app.app_context(), db.transaction() as session:
+        earlier = session.get(Comment, uuid.UUID(first["id"]))
+        earlier.fingerprint = sha1_fingerprint(ADVERT)  # stored before the hash changed
+    assert not is_current(sha1_fingerprint(ADVERT))
+
+    again = post(client, ADVERT.replace("Earn", "Make"), author="Bo", thread="two",
+                 address="10.9.9.9")
+    assert by_spam_rule(*screened(app, again)) == "spam.near_duplicate"
 
 
 def test_a_near_duplicate_under_another_name_in_another_thread_is_held(app, client):

@@ -43,7 +43,8 @@ def test_a_suspect_word_holds_and_scores_are_named_beside_it():
 
 def test_without_text_the_policy_decides_as_before():
     assert decide(LOW, POLICY) == decide(LOW, Policy())
-    assert Policy().as_dict().keys() == {"target", "hold", "reject", "hold_everything"}
+    assert Policy().as_dict().keys() == {"target", "hold", "reject", "hold_everything",
+                                         "unscored_languages"}
     assert POLICY.as_dict()["banned_words"] == ["cheap pills", "casino"]
 
 
@@ -73,3 +74,22 @@ def test_a_hold_on_toxicity_names_the_most_likely_kind():
     assert insulting.reason == "score above hold threshold: toxicity (most likely insult)"
     assert decide({"toxicity": hold, "insult": 0.4}, policy).reason == \
         "score above hold threshold: toxicity"
+
+
+def test_a_comment_the_model_cannot_read_follows_the_sites_language_setting() -> None:
+    calm = dict.fromkeys(LABELS, 0.0)
+    held = decide(calm, Policy(), "Bonjour à tous", unscored="fr")
+    assert held.outcome == Outcome.HELD and held.reason == "language not scored: fr"
+    published = decide(calm, Policy(unscored_languages="publish"), "Bonjour", unscored="fr")
+    assert published.outcome == Outcome.APPROVED
+    banned = Policy(unscored_languages="publish", banned_words=("casino",))
+    assert decide(calm, banned, "Le casino", unscored="fr").outcome == Outcome.REJECTED
+    premoderated = decide(calm, Policy(unscored_languages="publish"), "Bonjour", hold="thread",
+                          unscored="fr")
+    assert premoderated.outcome == Outcome.HELD
+    scored = decide(dict.fromkeys(LABELS, 1.0), Policy(unscored_languages="score"), "x",
+                    unscored="fr")
+    assert scored.outcome == Outcome.REJECTED
+    assert decide(calm, Policy(), "Hello there", unscored=None).outcome == Outcome.APPROVED
+    with pytest.raises(ValueError, match="unscored_languages"):
+        Policy.from_overrides({"unscored_languages": "translate"})

@@ -60,7 +60,8 @@ def test_the_author_sees_their_held_comment_and_why_and_others_do_not(app, clien
     assert mine["author"] == "Reader"
     assert mine["automated"] is True
     assert mine["reason"]["code"].startswith("labels:")
-    assert mine["reason"]["text"].startswith("Our automated check found it likely to be")
+    assert mine["reason"]["text"].startswith("Our automated check could not be sure")
+    assert "toxic" not in mine["reason"]["text"], "a hold is doubt, not a finding"
     assert "0." not in mine["reason"]["text"], "no raw scores"
     assert mine["outcome_text"] == "It waits for a moderator before it is published."
     assert "appeal" not in mine
@@ -257,3 +258,11 @@ def test_moderation_appeal_routes_refuse_bad_input(client, accounts):
                        json={"action": "maybe", "reason": "x"}, headers=headers).status_code == 404
     assert client.get("/api/v1/moderation/appeals?status=lost", headers=headers).status_code == 422
     assert client.get("/api/v1/moderation/appeals").status_code == 401
+
+
+def test_the_author_of_a_comment_in_another_language_is_told_so(app, client):
+    answer = post(client, "Je pense que le gouvernement devrait écouter les citoyens.")
+    drain(app)
+    mine = as_author(client, answer).json
+    assert mine["status"] == "held" and mine["reason"]["code"] == "language"
+    assert "language our automated check does not read" in mine["reason"]["text"]

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from service import db
 from service.accounts.models import AuditEntry
 from service.comments.models import Decision
-from service.policy import DEFAULT_TARGET, LABELS, TARGETS, Policy
+from service.policy import CHOICES, DEFAULT_TARGET, LABELS, TARGETS, Policy
 from tests.support.accounts import csrf_token, scored, status
 
 NEVER = dict.fromkeys(LABELS, "1")
@@ -110,20 +110,26 @@ def test_saving_what_is_in_force_changes_nothing(app, admin_client):
 def test_a_target_sets_the_thresholds_and_says_what_it_costs(app, client, admin_client):
     page = admin_client.get("/dashboard/settings").text
     assert 'value="custom" checked' in page, "these tests configure thresholds by hand"
-    for target in TARGETS.values():
-        assert f"about {100 * target.clean_held:.0f}% of clean comments held" in page
+    for name in CHOICES:
+        target = TARGETS[name]
+        cost = (f"about {100 * target.toxic_published:.0f}% of toxic comments published"
+                if target.kind == "queue" else
+                f"about {100 * target.clean_held:.0f}% of civil comments held")
+        assert target.summary in page and cost in page
+    assert "a language the model does not read" in page
 
-    assert save(admin_client, target="5%").status_code == 303
-    assert 'value="5%" checked' in admin_client.get("/dashboard/settings").text
+    assert save(admin_client, target="safety 10%").status_code == 303
+    assert 'value="safety 10%" checked' in admin_client.get("/dashboard/settings").text
     comment = scored(app, client, "Decided under the chosen target.")[0]
     with app.app_context():
         entry = db.session().scalars(select(AuditEntry).where(
             AuditEntry.action == "settings.changed")).one()
         decision = db.session().scalars(select(Decision).where(
             Decision.comment_id == uuid.UUID(comment))).one()
-    assert entry.details["changes"]["target"] == [None, "5%"]
-    assert decision.thresholds["target"] == "5%"
-    assert decision.thresholds["hold"] == dict(TARGETS["5%"].hold)
+    assert entry.details["changes"]["target"] == [None, "safety 10%"]
+    assert decision.thresholds["target"] == "safety 10%"
+    assert decision.thresholds["hold"] == dict(TARGETS["safety 10%"].hold)
+    assert decision.language == "en"
 
     assert save(admin_client, target="custom", hold=NEVER, reject=NEVER).status_code == 303
     assert 'value="custom" checked' in admin_client.get("/dashboard/settings").text
@@ -132,7 +138,31 @@ def test_a_target_sets_the_thresholds_and_says_what_it_costs(app, client, admin_
 def test_thresholds_by_hand_are_no_target_and_an_unknown_target_is_refused(admin_client):
     assert Policy().target == Policy.from_overrides({}).target == DEFAULT_TARGET
     assert Policy.from_overrides({"hold": {"toxicity": 0.3}}).target is None
-    assert Policy.from_overrides({"target": "1%"}).hold == TARGETS["1%"].hold
+    assert Policy.from_overrides({"target": "1%"}).hold == TARGETS["safety 1%"].hold
+    assert Policy.from_overrides({"target": "1%"}).target == "1%", "an earlier choice stays"
     response = save(admin_client, target="3%")
     assert response.status_code == 400
     assert "unknown target" in response.text
+
+
+FRENCH = "Je pense que le gouvernement devrait écouter les citoyens avant de décider."
+SPANISH = "Creo que el gobierno debería escuchar a los ciudadanos antes de decidir."
+
+
+def test_a_language_the_model_does_not_read_is_held_scored_or_published_as_the_site_says(
+        app, client, admin_client):
+    save(admin_client)  # nothing holds on scores
+    french, english = scored(app, client, FRENCH, "The council should listen to residents.")
+    assert status(client, french) == "held" and status(client, english) == "approved"
+    with app.app_context():
+        decisions = {str(d.comment_id): d for d in db.session().scalars(select(Decision))}
+    assert decisions[french].language == "fr" and decisions[english].language == "en"
+    assert decisions[french].reason.startswith("language not scored")
+
+    save(admin_client, unscored_languages="publish")
+    assert status(client, scored(app, client, SPANISH)[0]) == "approved"
+    save(admin_client, unscored_languages="score", hold=ALWAYS)
+    assert status(client, scored(app, client, FRENCH + " Vraiment.")[0]) == "held"
+    with app.app_context():
+        last = db.session().scalars(select(Decision).order_by(Decision.id.desc())).first()
+    assert last is not None and last.reason.startswith("score above hold threshold")

@@ -30,7 +30,7 @@ def test_an_admin_adds_a_site_and_sees_its_sso_secret_on_creation_only(client, a
     assert len(created["sso_secret"]) >= 32
     shown = client.get(f"{API}/sports", headers=bearer(accounts["ada"]))
     assert shown.status_code == 200 and "sso_secret" not in shown.json
-    assert shown.json["policy"]["target"] == "2%"
+    assert shown.json["policy"]["target"] == "queue 5%"
     assert shown.json["policy"]["reports_to_hold"] == 3
     listed = client.get(API, headers=bearer(accounts["ada"])).json["sites"]
     assert [site["slug"] for site in listed] == ["default", "sports"]

@@ -72,7 +72,7 @@ def test_the_settings_page_edits_the_site_chosen_with_the_switcher(app, admin_cl
     assert "Settings of Strict" in page
 
     saved = admin_client.post("/dashboard/settings", data={
-        "csrf_token": token, "target": "2%", "hold_everything": "on", "banned_words": "",
+        "csrf_token": token, "target": "queue 2%", "hold_everything": "on", "banned_words": "",
         "suspect_words": "", "allowed_origins": "https://strict.example"})
 
     assert saved.status_code == 303

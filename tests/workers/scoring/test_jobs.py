@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
+from rq.job import Job
 from sqlalchemy import func, select
 
 from service import db
 from service.comments.models import Comment, Decision, Event, Status
+from service.queueing import SCORING_QUEUE, drop_waiting, queue, redis
 from tests.support.work import drain
 from workers.scoring.jobs import claim, score_comment
 
@@ -48,7 +51,11 @@ def test_waiting_comments_are_scored_in_one_batch(app, client):
         result = score_comment(ids[-1])
 
     assert result == {"claimed": 7, "decided": 7}
-    drain(app)  # the six other jobs find nothing left to do
+    with app.app_context():
+        # The six other jobs left the queue: no worker need run them to find nothing to do.
+        assert queue(SCORING_QUEUE).job_ids == [f"score-{ids[-1]}"]
+        assert not any(Job.exists(f"score-{id_}", connection=redis()) for id_ in ids[:-1])
+    drain(app)  # the last one's job, which this test ran by hand, finds nothing to do
     with app.app_context():
         assert db.session().scalar(select(func.count()).select_from(Decision)) == 7
         pending = db.session().scalar(
@@ -64,6 +71,48 @@ def test_a_claimed_comment_is_left_to_the_worker_holding_it(app, client):
         assert [str(comment.id) for comment in held] == [comment_id]
     with app.app_context():
         assert score_comment(comment_id) == {"claimed": 0, "decided": 0}
+
+
+def test_a_job_taken_by_a_worker_is_not_dropped_with_the_waiting_ones(app, client):
+    ids = post_many(client, 3)
+
+    with app.app_context():
+        connection = redis()
+        connection.lrem(queue(SCORING_QUEUE).key, 1, f"score-{ids[0]}")  # a worker took it
+        dropped = drop_waiting(SCORING_QUEUE, [f"score-{id_}" for id_ in ids])
+
+        assert dropped == 2
+        assert queue(SCORING_QUEUE).job_ids == []
+        assert Job.exists(f"score-{ids[0]}", connection=connection)
+        assert not Job.exists(f"score-{ids[1]}", connection=connection)
+
+
+def store_pending(app, count: int) -> list[str]:
+    """``count`` pending comments, a second apart, in threads and names of their own."""
+    with app.app_context(), db.transaction() as session:
+        start = db.utcnow() - timedelta(minutes=1)
+        comments = [Comment(thread_id=f"t{number}", author=f"Reader {number}", body="Fine.",
+                            created_at=start + timedelta(seconds=number))
+                    for number in range(count)]
+        session.add_all(comments)
+        session.flush()
+        return [str(comment.id) for comment in comments]
+
+
+def test_batches_grow_while_the_queue_is_long_and_shrink_as_it_empties(app):
+    ids = store_pending(app, 20)
+
+    sizes: list[int] = []
+    with app.app_context():
+        for number in range(4):  # each time for the oldest comment not leased yet
+            oldest = uuid.UUID(ids[sum(sizes)])
+            sizes.append(len(claim(db.session(), oldest, f"worker-{number}", 4, 120, 8)))
+
+    # Half of those waiting, from the batch size (4) to the largest batch (8).
+    assert sizes == [8, 6, 4, 2]
+    more = store_pending(app, 9)
+    with app.app_context():  # without a largest batch: the batch size
+        assert len(claim(db.session(), uuid.UUID(more[0]), "worker", 4, 120)) == 4
 
 
 def test_an_expired_lease_may_be_taken_over(app, client):
@@ -100,8 +149,9 @@ def test_a_batch_costs_the_same_statements_whatever_its_size(app, client):
     large, executed = statements_of_one_job(app, client, 9)
 
     assert large == small, "\n".join(statement[:100] for statement in executed)
-    # Two UPDATEs: the lease, and winning the batch from pending.
-    assert [statement.split()[0] for statement in executed].count("UPDATE") == 2
+    # Three UPDATEs: the lease, winning the batch from pending (one executemany: a
+    # statement whatever the batch's size), and the end of the lease of those won.
+    assert [statement.split()[0] for statement in executed].count("UPDATE") == 3
     with app.app_context():
         session = db.session()
         for comment in session.scalars(select(Comment)):
