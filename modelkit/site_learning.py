@@ -6,8 +6,8 @@ serves it best.
 The site is Civil Comments at its natural balance (``../shared/data/civil_comments_random``:
 comments of about 50 news sites). Only rows that the model's training and checkpoint
 selection never saw may be used: with ``--splits fit,report`` (the default), the rows that
-``modelkit.sources.id_split`` puts in the ``fit`` and ``report`` halves of the source
-``news`` (the same hash as the other sources', seed 0); ``--splits all`` takes every row,
+``modelkit.sources.load_news`` puts in the ``fit`` and ``report`` halves of the source
+``news`` (seed 0, as the model was trained); ``--splits all`` takes every row,
 right only for a model that was not trained on this folder (``news-minilm`` before it
 was). Moderators reject a comment when at least ``cut`` of its raters found it toxic.
 
@@ -31,7 +31,7 @@ from typing import Any
 import click
 import numpy as np
 
-from modelkit.sources import DEFAULT_DATA_DIR, id_split, read_rows
+from modelkit.sources import DEFAULT_DATA_DIR, load_news, read_rows
 from service.moderation.learning.candidates import evaluate, fit_candidate
 from service.moderation.learning.evaluation import rates
 from service.moderation.learning.fitting import fit_vector_head
@@ -54,9 +54,10 @@ def news_rows(data_dir: Path, splits: Sequence[str], natural: bool
     samples (the stream's own balance)."""
     path = Path(data_dir) / FOLDER / "train.csv"
     rows = read_rows(path, ("id", "comment_text", "selection", "toxicity"))
+    split = load_news(path, 0).split  # the model's own splits of the source (seed 0)
     keep = np.array([(not natural or row["selection"] == "random")
-                     and ("all" in splits or id_split(SOURCE, row["id"], 0) in splits)
-                     for row in rows], dtype=bool)
+                     and ("all" in splits or split[k] in splits)
+                     for k, row in enumerate(rows)], dtype=bool)
     return ([row["id"] for row in rows], [row["comment_text"] for row in rows],
             [float(row["toxicity"]) for row in rows], keep)
 

@@ -104,7 +104,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ADAPT_MIN_DECISIONS", 100,
             "Fewest new moderator decisions since the last scheduled candidate before the "
             "schedule builds another.", int),
-    Setting("SENTENCE_VECTOR_LAYER", 4,
+    Setting("SENTENCE_VECTOR_LAYER", 6,
             "The encoder layer (1: the first) whose mean-pooled state the scorer gives beside "
             "the scores, from the same forward pass; candidates learn from it (a model with "
             "fewer layers: its last). Measured with `moderation model layers`.", int),

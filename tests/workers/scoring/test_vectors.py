@@ -47,7 +47,7 @@ def test_every_backend_gives_the_masked_mean_of_the_chosen_layer_from_the_scorin
         assert scorer.vector_space == torch_scorer.vector_space  # the backend is not part
     first = load_scorer(config(tiny_model, SCORER_BACKEND="onnx", SENTENCE_VECTOR_LAYER=1))
     assert first.vector_space.endswith("/layer1") and torch_scorer.vector_space.endswith(
-        "/layer2"), "the default (4) is the tiny model's last layer, 2"
+        "/layer2"), "the default (6) is the tiny model's last layer, 2"
     assert np.allclose(first.score_and_embed(TEXTS)[1], layers[:, 0], atol=1e-4)
 
 
