@@ -289,20 +289,26 @@ def source_files(data_dir: str | Path = DEFAULT_DATA_DIR) -> dict[str, Path]:
 
 
 def load_sources(data_dir: str | Path = DEFAULT_DATA_DIR, seed: int = 0,
-                 limit: int | None = None) -> Table:
-    """Every source, in ``SOURCES`` order, with its split.
+                 limit: int | None = None, sources: Sequence[str] = SOURCES) -> Table:
+    """Every source (or those named), in ``SOURCES`` order, with its split.
 
     Args:
         data_dir: the folder holding ``civil_comments_random/``, ``jigsaw/``,
             ``civil_comments/``, ``olid/`` and ``fox_news/``, each with a ``train.csv``.
         seed: of the splits.
         limit: read only the first ``limit`` rows of each source (a quick run).
+        sources: the sources to read (a row's split does not depend on the others).
 
     Raises:
         FileNotFoundError: if a source's file is missing.
-        ValueError: if a file lacks a column or has a label outside 0..1.
+        ValueError: if a file lacks a column or has a label outside 0..1, or a source is
+            unknown.
     """
-    files = source_files(data_dir)
+    if unknown := set(sources) - set(SOURCES):
+        raise ValueError(f"unknown source(s) {', '.join(sorted(unknown))}; "
+                         f"known: {', '.join(SOURCES)}")
+    files = {source: path for source, path in source_files(data_dir).items()
+             if source in sources}
     for path in files.values():
         if not path.is_file():
             raise FileNotFoundError(f"{path} is missing (the shared data beside the repository)")

@@ -64,9 +64,12 @@ SETTINGS: tuple[Setting, ...] = (
             "Folder where the offline model is assembled at first use; empty: "
             "`instance/models`."),
     Setting("MODERATION_THRESHOLDS", {},
-            'Policy overrides as JSON: a target, `{"target": "5%"}` (`1%`, `2%`: the '
-            'default, `5%`), or thresholds, e.g. `{"hold": {"toxicity": 0.4}, "reject": '
-            '{"threat": 0.8}}`; unnamed labels keep the default target\'s.',
+            'Policy overrides as JSON: a target, `{"target": "safety 10%"}` (queue budgets '
+            '`queue 2%`, `queue 5%`: the default, `queue 10%`; safety targets `safety 5%`, '
+            '`safety 10%`, `safety 20%`), or thresholds, e.g. `{"hold": {"toxicity": 0.4}, '
+            '"reject": {"threat": 0.8}}`; unnamed labels keep the default target\'s; '
+            '`{"unscored_languages": "score"}` (`hold`: the default, `score`, `publish`) for '
+            'comments in a language the model does not read.',
             _json_object),
     Setting("SCORING_BATCH_SIZE", 32,
             "Most comments a worker scores in one forward pass, and takes in one scoring job "
@@ -146,10 +149,12 @@ SETTINGS: tuple[Setting, ...] = (
             "How many reverse proxies in front of the web process set X-Forwarded-For, "
             "-Proto and -Host; 0 trusts none (the client's address is the peer's).", int),
     Setting("WEBHOOK_ALLOW_PRIVATE_URLS", False,
-            "Allow webhook URLs on loopback, private, link-local and other non-public "
-            "addresses (local receivers and tests only).", _bool),
+            "Allow webhook URLs, and the article pages that threads' headlines are read "
+            "from, on loopback, private, link-local and other non-public addresses (local "
+            "receivers and tests only).", _bool),
     Setting("WEBHOOK_TIMEOUT_SECONDS", 15.0,
-            "How long a webhook delivery waits to connect, and then for the response.", float),
+            "How long a webhook delivery (or an article page's fetch) waits to connect, and "
+            "then for the response.", float),
     Setting("WEBHOOK_RETRY_SCALE", 1.0,
             "Multiplies every delay of the webhook retry schedule (tests shrink it).", float),
     Setting("WEBHOOK_SECRET_GRACE_SECONDS", 24 * 3600,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, abort, jsonify, request
 from pydantic import ValidationError
 from redis.exceptions import RedisError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
+
+from service.textcheck import check_tree, problem
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +27,7 @@ MAX_JSON_DEPTH = 32
 """The deepest nesting of arrays and objects that a request body may have."""
 MAX_WHOLE_NUMBER = 2**63 - 1
 """No whole number in a query is larger: the databases' biggest integer."""
+MAX_FORM_VALUE = 65_536
 
 
 def json_depth(raw: bytes) -> int:
@@ -54,7 +57,8 @@ def json_object() -> dict:
 
     Raises:
         APIError: 415 when the body is not declared JSON, 400 when it does not parse or
-            nests deeper than ``MAX_JSON_DEPTH``, 422 when it is not an object.
+            nests deeper than ``MAX_JSON_DEPTH``, 422 when it is not an object or a
+            string in it could not be stored (``service.textcheck``), naming the field.
     """
     if not request.is_json:
         raise APIError(415, "unsupported_media_type",
@@ -67,6 +71,11 @@ def json_object() -> dict:
         raise APIError(400, "invalid_json", "The request body is not valid JSON.")
     if not isinstance(payload, dict):
         raise APIError(422, "invalid_input", "The request body must be a JSON object.")
+    try:  # no NUL, control character or lone surrogate in any field (service.textcheck)
+        check_tree(payload)
+    except ValueError as error:
+        field, _, problem = str(error).partition(": ")
+        raise APIError(422, "invalid_input", str(error), fields={field: problem}) from None
     return payload
 
 
@@ -108,7 +117,33 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or not request.accept_mimetypes.accept_html
 
 
+def check_parameters() -> None:
+    """Refuse a request whose form fields or (on the dashboard) query parameters hold text
+    that could not be stored (``service.textcheck``), naming the field, before any view
+    reads them: 422 for a form field, 400 for a query parameter (as for any bad query
+    value). JSON bodies are checked where they are read (``json_object``); the API's
+    query parameters by its views, which compare them with what they may be (slugs, ids,
+    cursors) and answer as the OpenAPI document says."""
+    api = request.path.startswith("/api/")
+    checks = [] if api else [("query parameter", request.args, 400)]
+    if request.method not in {"GET", "HEAD"}:
+        checks.append(("form field", request.form, 422))
+    for kind, values, status in checks:
+        for name, value in values.items(multi=True):
+            found = problem(name, max_length=200) or problem(
+                value, max_length=MAX_FORM_VALUE, multiline=kind == "form field")
+            if not found:
+                continue
+            field = f"{kind} {name[:40]!r}"
+            if api:
+                raise APIError(status, "invalid_input", f"{field}: {found}",
+                               fields={name[:40]: found})
+            abort(status, f"{field}: {found}")
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(check_parameters)
+
     @app.errorhandler(APIError)
     def _api_error(error: APIError) -> Response:
         return error_response(error.status, error.code, error.message, **error.extra)

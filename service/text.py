@@ -95,21 +95,3 @@ def _skeleton(text: str) -> str:
     text = unicodedata.normalize("NFD", text.casefold())
     text = "".join(char for char in text if unicodedata.category(char) != "Mn")
     return " ".join(unicodedata.normalize("NFC", text).split())
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def plain_text(value: str) -> str:
-    """``value`` if it is one line of plain text (a name, a description): a validator.
-
-    Raises:
-        ValueError: for control characters or an unpaired surrogate.
-    """
-    if _CONTROL.search(value):
-        raise ValueError("must not contain control characters")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode text (it holds an unpaired surrogate)") from None
-    return value

@@ -63,17 +63,21 @@ class Login:
 def add_moderator(session: Session, name: str, password: str, role: str, *,
                   by: str = CLI_ACTOR, sites: Sequence[str] = ()) -> Moderator:
     """Add a moderator to the session, who reaches the sites named in ``sites`` (slugs;
-    none given: the site ``default``). Admins reach every site whatever ``sites`` says.
+    none given: the site ``default``). Admins reach every site, so they are given none.
 
     Raises:
-        AccountError: for a name taken or not allowed, a short password, an unknown role
-            or an unknown site.
+        AccountError: for a name taken or not allowed, a short password, an unknown role,
+            an unknown site, or sites named for an admin (who would reach every site all
+            the same: naming some suggests otherwise).
     """
     if not NAME.fullmatch(name) or name.lower() in RESERVED_NAMES:
         raise AccountError("a name has 1 to 80 letters, digits, '.', '_', '@' or '-', and is "
                            f"not one of {', '.join(sorted(RESERVED_NAMES))}")
     if role not in set(Role):
         raise AccountError(f"role must be one of {', '.join(Role)}")
+    if role == Role.ADMIN and sites:
+        raise AccountError("an admin sees and decides every site, so --site does not apply; "
+                           "for some sites only, add a moderator (--role moderator)")
     check_password(password)
     if session.scalar(select(Moderator.id).where(Moderator.name == name)) is not None:
         raise AccountError(f"a moderator named {name!r} exists already")

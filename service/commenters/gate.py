@@ -32,7 +32,7 @@ def identify(session: Session, site: Site, authorization: str | None) -> Comment
     """
     try:
         token = bearer_token(authorization)
-        identity = verify(token, site.sso_secret) if token is not None else None
+        identity = verify(token, site.sso_secret, site.token_max_age) if token is not None else None
     except InvalidToken as error:
         raise APIError(401, "invalid_token", f"Sign in again: {error}.") from None
     if identity is None:

@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from service.textcheck import checked
+
 MAX_NOTE = 2000
 
 
@@ -18,7 +20,8 @@ class StandingChange(BaseModel):
         default=None, description=(
             "normal; premoderated (every comment held); trusted (skips the new-commenter "
             "pre-moderation); banned (may not comment: 403 commenter_banned)."))
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_NOTE)] | None = (
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_NOTE),
+                    checked(MAX_NOTE, multiline=True)] | None = (
         Field(default=None, description=f"Why, for the other moderators; up to {MAX_NOTE} "
               "characters."))
 

@@ -25,6 +25,8 @@ STANDING_CHANGED = "commenter.status"
 ERASED = "commenter.erased"
 ERASED_AUTHOR = "[erased]"
 """The name shown on an erased commenter's comments."""
+ERASED_NOTE = "erased"
+"""What stays of the moderators' notes about an erased commenter, in the audit log."""
 HISTORY_LIMIT = 200
 
 
@@ -110,9 +112,12 @@ def export(session: Session, site: Site, commenter: Commenter) -> dict[str, Any]
 def erase(session: Session, commenter: Commenter, actor: str) -> int:
     """Erase the commenter at their request (GDPR Art. 17); the caller commits.
 
-    Their comments lose their text, name, address hash, fingerprint and links (and the
-    copies in the outbox events), their appeals' messages go, and they lose their name
-    and ``sub``; the comments, decisions and the audit log stay, naming no one.
+    Every copy goes: their comments' text, name, name key, address hash, fingerprint and
+    links; their appeals' messages; the notes of readers' reports on their comments (which
+    may quote them); the copies of all these in the outbox events' payloads; the
+    moderators' notes about them, in their row and in the audit log (kept as "erased");
+    and their name and ``sub``. The comments, decisions and audit entries stay, naming
+    no one.
 
     Returns:
         How many comments were erased.
@@ -122,16 +127,18 @@ def erase(session: Session, commenter: Commenter, actor: str) -> int:
                             .where(Comment.commenter_id == commenter.id)) or 0
     session.execute(
         update(Comment).where(Comment.commenter_id == commenter.id)
-        .values(body="", author=ERASED_AUTHOR, client=None, fingerprint=None, link_sites=None,
-                author_token_hash=None)
+        .values(body="", author=ERASED_AUTHOR, author_key=None, client=None, fingerprint=None,
+                link_sites=None, author_token_hash=None)
         .execution_options(synchronize_session=False))
     session.execute(update(Appeal).where(Appeal.comment_id.in_(mine)).values(message="")
                     .execution_options(synchronize_session=False))
+    session.execute(update(Report).where(Report.comment_id.in_(mine)).values(note="")
+                    .execution_options(synchronize_session=False))
     for event in session.scalars(select(Event).where(Event.comment_id.in_(mine))):
-        payload = dict(event.payload)
-        payload["comment"] = dict(payload.get("comment") or {}) | {"author": ERASED_AUTHOR,
-                                                                   "body": ""}
-        event.payload = payload
+        event.payload = _erased_payload(event.payload)
+    session.execute(update(AuditEntry).where(AuditEntry.subject == audit_subject(commenter),
+                                             AuditEntry.reason != "")
+                    .values(reason=ERASED_NOTE).execution_options(synchronize_session=False))
     commenter.name, commenter.note = "", ""
     commenter.sub = f"erased:{commenter.id}"
     commenter.erased_at = commenter.updated_at = utcnow()
@@ -140,6 +147,18 @@ def erase(session: Session, commenter: Commenter, actor: str) -> int:
                  details={"site_id": commenter.site_id, "comments": erased})
     session.flush()
     session.expire_all()  # the comments loaded before the UPDATEs
+    return erased
+
+
+def _erased_payload(payload: dict[str, Any]) -> dict[str, Any]:
+    """An outbox event's payload without the erased commenter's words and name."""
+    erased = dict(payload)
+    erased["comment"] = dict(payload.get("comment") or {}) | {"author": ERASED_AUTHOR,
+                                                               "body": ""}
+    if isinstance(payload.get("appeal"), dict):
+        erased["appeal"] = payload["appeal"] | {"message": ""}
+    if isinstance(payload.get("report"), dict):
+        erased["report"] = payload["report"] | {"note": ""}
     return erased
 
 

@@ -1,24 +1,27 @@
 """Commenters' tokens: JWTs the publisher signs (HS256, the site's SSO secret) for a reader.
 
 A token carries ``sub`` (the publisher's user id), ``name`` (shown with the comments)
-and ``exp``. PyJWT checks the signature, the algorithm and the expiry; this module
-checks the claims' shapes.
+and ``exp``, and may carry ``iat``. PyJWT checks the signature, the algorithm and the
+expiry; this module checks the claims' shapes (``service.textcheck`` for the texts) and
+the token's age: a token issued more than the site's ``token_max_age`` ago, or valid
+for longer than that from now, is refused, so that a leaked token does not live forever.
 """
 
 from __future__ import annotations
 
-import re
+import time
 from dataclasses import dataclass
 
 import jwt
 
+from service.sites.models import DEFAULT_TOKEN_MAX_AGE
 from service.text import is_blank, strip_invisible
+from service.textcheck import problem
 
 ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ("sub", "name", "exp")
 MAX_SUB = 200
 MAX_NAME = 80
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 LEEWAY_SECONDS = 30
 """Clock skew allowed between the publisher's servers and this one."""
 
@@ -49,8 +52,9 @@ def bearer_token(authorization: str | None) -> str | None:
     return token.strip()
 
 
-def verify(token: str, secret: str) -> Identity:
-    """The identity in ``token``, once its signature (HS256 with ``secret``) and expiry hold.
+def verify(token: str, secret: str, max_age: int = DEFAULT_TOKEN_MAX_AGE) -> Identity:
+    """The identity in ``token``, once its signature (HS256 with ``secret``), its expiry
+    and its age (at most ``max_age`` seconds, judged by ``iat`` and ``exp``) hold.
 
     Raises:
         InvalidToken: saying what is wrong, in words fit for the API's answer.
@@ -66,14 +70,40 @@ def verify(token: str, secret: str) -> Identity:
         raise InvalidToken("the token's signature does not match this site's secret") from None
     except jwt.InvalidTokenError:
         raise InvalidToken("the token is not a valid HS256 JWT") from None
+    _check_age(claims, max_age)
     sub, name = claims.get("sub"), claims.get("name")
     if not isinstance(sub, str) or not 1 <= len(sub) <= MAX_SUB or is_blank(sub):
         raise InvalidToken(f"the claim 'sub' must be text of 1 to {MAX_SUB} characters")
+    if found := problem(sub, max_length=MAX_SUB):
+        raise InvalidToken(f"the claim 'sub' {found}")
     if not isinstance(name, str):
         raise InvalidToken("the claim 'name' must be text")
-    if _CONTROL.search(name):
-        raise InvalidToken("the claim 'name' must not contain control characters")
+    if found := problem(name, max_length=4 * MAX_NAME):
+        raise InvalidToken(f"the claim 'name' {found}")
     name = " ".join(strip_invisible(name).split())
     if not 1 <= len(name) <= MAX_NAME or is_blank(name):
         raise InvalidToken(f"the claim 'name' must be 1 to {MAX_NAME} visible characters")
     return Identity(sub, name)
+
+
+def _check_age(claims: dict[str, object], max_age: int) -> None:
+    """Refuse a token older than ``max_age`` seconds, or good for longer than that.
+
+    Raises:
+        InvalidToken: for a non-numeric ``exp`` or ``iat`` (PyJWT takes "9999999999"), an
+            ``iat`` in the future or too long ago, or an ``exp`` too far ahead.
+    """
+    now = time.time()
+    for claim in ("exp", "iat"):
+        value = claims.get(claim)
+        if claim in claims and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise InvalidToken(f"the claim {claim!r} must be a number of seconds since 1970")
+    exp = claims["exp"]
+    if isinstance(exp, int | float) and exp - now > max_age + LEEWAY_SECONDS:
+        raise InvalidToken(f"the token is valid for longer than this site allows ({max_age} s)")
+    iat = claims.get("iat")
+    if isinstance(iat, int | float):
+        if iat - now > LEEWAY_SECONDS:
+            raise InvalidToken("the token was issued in the future")
+        if now - iat > max_age + LEEWAY_SECONDS:
+            raise InvalidToken(f"the token is older than this site allows ({max_age} s)")

@@ -8,10 +8,11 @@ from sqlalchemy.orm import Session
 from service import db
 from service.commenters.gate import identify
 from service.commenters.models import Commenter
+from service.commenters.tokens import InvalidToken, bearer_token, verify
 from service.comments.appeals import appeal_rejection, check_author
 from service.comments.nudge import after_posting, nudge_first
 from service.comments.reasons import author_view
-from service.comments.reports import report_comment
+from service.comments.reports import report_comment, reporter_of
 from service.comments.schemas import (
     NewAppeal,
     NewComment,
@@ -80,12 +81,10 @@ def _admit(session: Session, site: Site, thread_id: str, new: NewComment) -> Com
     """Who posts, and to which thread: both refuse here (401, 403), before anything is
     stored; what they make is committed with the comment, in post_comment."""
     commenter = identify(session, site, request.headers.get("Authorization"))
-    # The headline and link count from the site's allowed origins and the service's own
-    # (its demo article), as for CORS (service.widget.cors).
-    open_thread(session, site, thread_id, origin=request.headers.get("Origin"),
-                allowed_origins=[*origins_of(site, current_app.config),
-                                 request.host_url.rstrip("/")],
-                title=new.title, url=new.url)
+    # The POST's url is only a hint: the service reads the headline and link from that
+    # page, if it is on one of the site's origins (service.threads.pages).
+    open_thread(session, site, thread_id, origins=origins_of(site, current_app.config),
+                url=new.url)
     return commenter
 
 
@@ -108,10 +107,19 @@ def get_comment(comment_id: str) -> Response:
 @bp.post("/comments/<comment_id>/reports")
 @limiter.limit(posting_limit, methods=["POST"])
 def report(comment_id: str) -> tuple[Response, int]:
-    """A reader reports a published comment (202); one report per client counts."""
+    """A reader reports a published comment (202); one report per signed-in commenter
+    (``Authorization: Bearer <JWT>``), or per network for anonymous readers, counts."""
     comment = find_comment(comment_id)
     new = NewReport.model_validate(json_object())
-    reporter = client_key(request.remote_addr or "unknown", current_app.config["SECRET_KEY"])
+    site = comment.site
+    try:
+        token = bearer_token(request.headers.get("Authorization"))
+        identity = verify(token, site.sso_secret, site.token_max_age) if token else None
+    except InvalidToken as error:
+        raise APIError(401, "invalid_token", f"Sign in again: {error}.") from None
+    sub = identity.sub if identity is not None else None
+    reporter = client_key(reporter_of(request.remote_addr, sub, site.id),
+                          current_app.config["SECRET_KEY"])
     with db.transaction() as session:
         counted, _ = report_comment(session, comment, new, reporter or "unknown")
     return jsonify({"comment_id": str(comment.id), "counted": counted,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import uuid
 from collections import Counter
 
@@ -17,11 +18,27 @@ from service.comments.schemas import NewReport
 from service.errors import APIError
 
 
+def reporter_of(address: str | None, sub: str | None, site_id: int) -> str:
+    """Who a report counts as: the signed-in commenter ``sub`` of the site, else the
+    network of ``address`` (its /24 for IPv4, /64 for IPv6, as one host or one household
+    has), so that one reader with many addresses counts once. Not yet hashed."""
+    if sub is not None:
+        return f"commenter:{site_id}:{sub}"
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return f"address:{address or 'unknown'}"
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    prefix = 24 if ip.version == 4 else 64
+    return f"network:{ipaddress.ip_network(f'{ip}/{prefix}', strict=False)}"
+
+
 def report_comment(session: Session, comment: Comment, new: NewReport,
                    reporter: str) -> tuple[bool, bool]:
     """Record a reader's report of a published comment (the caller commits).
 
-    A second report from the same client counts once. At the site's
+    A second report from the same reporter (``reporter_of``, hashed) counts once. At the site's
     ``reports_to_hold`` distinct reporters the comment goes back to ``held`` with the
     reason "reported by readers", and leaves the thread.
 

@@ -9,20 +9,14 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from service.text import is_blank, strip_invisible
+from service.textcheck import check
 from service.threads.schemas import Title, Url
 
 THREAD_ID = re.compile(r"^[A-Za-z0-9._-]{1,200}$")
-# C0 controls but tab, newline and carriage return; DEL and the C1 controls.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _clean_text(value: str) -> str:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode text (it holds an unpaired surrogate)") from None
-    if _CONTROL.search(value):
-        raise ValueError("must not contain control characters")
+    check(value, max_length=len(value), multiline=True)
     if is_blank(value):
         raise ValueError("must contain visible characters, not only spaces or invisible ones")
     return value
@@ -57,10 +51,12 @@ class NewComment(BaseModel):
         default=None, description="The comment this one answers, in the same thread."
     )
     title: Title | None = Field(default=None, description=(
-        "The article's headline; kept for a new thread when the request comes from one of "
-        "the site's allowed origins."))
+        "The article's headline, as the page shows it; a hint only, never stored (the "
+        "headline is read from the article's page, see url)."))
     url: Url | None = Field(default=None, description=(
-        "The article's address; kept like ``title``, when it is on an allowed origin."))
+        "The article's address, a hint: when it is on one of the site's origins and the "
+        "thread has no headline yet, the service reads the headline and canonical link "
+        "from that page (which must embed this thread's widget)."))
     nudge: bool = Field(default=False, description=(
         "Ask first: when the site's policy would hold or reject the text for its content, "
         "answer 200 with a nudge and store nothing (the widget's first submit). Without "

@@ -16,6 +16,7 @@ from service.errors import APIError, json_object
 from service.moderation.schemas import BulkDecisionRequest, DecisionRequest, QueueQuery
 from service.moderation.scope import api_scope, comment_in_reach
 from service.moderation.services import (
+    OwnDecisionUnderAppeal,
     QueueItem,
     UnknownComments,
     model_decision,
@@ -69,7 +70,11 @@ def decide(comment_id: str) -> tuple[Response, int, dict[str, str]]:
     found = comment_in_reach(comment_id, _moderator())
     body = DecisionRequest.model_validate(json_object())
     with db.transaction() as session:
-        decided, unchanged = moderate(session, [found.id], body, _moderator())
+        try:
+            decided, unchanged = moderate(session, [found.id], body, _moderator())
+        except OwnDecisionUnderAppeal:
+            raise APIError(403, "own_decision", "You took the decision under appeal; another "
+                           "moderator decides the appeal, and so this comment.") from None
         if unchanged:
             raise APIError(409, "already_decided", f"The comment is {found.status} already.",
                            comment_status=found.status)
@@ -90,6 +95,9 @@ def decide_many() -> Response:
         message = f"no such comment: {error}"
         raise APIError(422, "invalid_input", f"comment_ids: {message}",
                        fields={"comment_ids": message}) from None
+    except OwnDecisionUnderAppeal as error:
+        raise APIError(403, "own_decision", f"You took the decisions under appeal of {error}; "
+                       "another moderator decides them. Nothing was decided.") from None
     return jsonify({
         "decisions": [decision.as_dict() | {"comment_id": str(decision.comment_id)}
                       for decision in decided],

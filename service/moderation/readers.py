@@ -24,6 +24,7 @@ from service.comments.reports import active_reports
 from service.db import utcnow
 from service.errors import APIError
 from service.moderation.scope import Scope, in_scope
+from service.textcheck import checked
 
 REPORTS_DISMISSED = "reports.dismissed"
 APPEAL_DECIDED = "appeal.decided"
@@ -37,7 +38,8 @@ class AppealDecision(BaseModel):
     action: Literal["uphold", "overturn"] = Field(
         description="uphold: the comment stays unpublished; overturn: it is published.")
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                             max_length=500)] = Field(
+                                             max_length=500),
+                      checked(500, multiline=True)] = Field(
         description="Why, in words the author is shown.")
 
 
@@ -48,7 +50,7 @@ class AppealQuery(BaseModel):
 
     status: Literal["open", "upheld", "overturned"] = "open"
     limit: int = Field(default=50, ge=1, le=100)
-    site: str | None = Field(default=None, max_length=64, description=(
+    site: Annotated[str, checked(64)] | None = Field(default=None, max_length=64, description=(
         "Only this site's (its slug); without it, every site one reaches."))
 
 

@@ -18,14 +18,17 @@ from pydantic import (
 
 from service.comments.schemas import valid_thread_id
 from service.policy import LABELS, Policy
+from service.sites.schemas import WordList
 from service.sites.services import check_origin
+from service.textcheck import checked
 
 REASON_CODES = ("offensive", "abusive", "spam", "off-topic", "other")
 """Why a comment was rejected; the dashboard offers these, the API suggests them."""
 MAX_BULK = 100
 
 Label = Literal[LABELS]  # type: ignore[valid-type]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500),
+                   checked(500, multiline=True)]
 
 
 class DecisionRequest(BaseModel):
@@ -69,7 +72,7 @@ class QueueQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: Literal["held", "approved", "rejected", "pending"] = "held"
-    site: str | None = Field(default=None, max_length=64, description=(
+    site: Annotated[str, checked(64)] | None = Field(default=None, max_length=64, description=(
         "Only this site's comments (its slug); without it, every site one reaches."))
     thread: Annotated[str | None, AfterValidator(_thread)] = None
     label: Label | None = Field(default=None, description=(
@@ -106,9 +109,9 @@ class SiteSettingsForm(BaseModel):
     reject: dict[Label, Threshold]
     hold_everything: bool = False
     unscored_languages: Literal["hold", "score", "publish"] = "hold"
-    banned_words: list[str] = []
-    suspect_words: list[str] = []
-    allowed_origins: Annotated[list[str], AfterValidator(_origins)] = []
+    banned_words: WordList = []
+    suspect_words: WordList = []
+    allowed_origins: Annotated[list[Annotated[str, checked(300)]], AfterValidator(_origins)] = []
 
     @model_validator(mode="after")
     def _hold_below_reject(self) -> SiteSettingsForm:

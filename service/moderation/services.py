@@ -22,8 +22,9 @@ from service.accounts import audit
 from service.accounts.models import Moderator
 from service.accounts.reach import reachable_site_ids
 from service.comments.events import record_decision
-from service.comments.models import Comment, Decision
+from service.comments.models import Appeal, AppealStatus, Comment, Decision
 from service.cursors import InvalidCursor, decode_cursor, encode_cursor
+from service.moderation.readers import AppealDecision, decide_appeal
 from service.moderation.schemas import DecisionRequest, QueueQuery
 from service.moderation.scope import Scope, in_scope
 from service.policy import LABELS, MODEL_ACTOR
@@ -31,6 +32,15 @@ from service.policy import LABELS, MODEL_ACTOR
 
 class UnknownComments(LookupError):
     """Some comment ids name no comment."""
+
+    def __init__(self, ids: Sequence[uuid.UUID]) -> None:
+        super().__init__(", ".join(str(comment_id) for comment_id in ids))
+        self.ids = list(ids)
+
+
+class OwnDecisionUnderAppeal(PermissionError):
+    """The moderator took the decision that the comment's author appeals: another one
+    decides the appeal, and so the comment."""
 
     def __init__(self, ids: Sequence[uuid.UUID]) -> None:
         super().__init__(", ".join(str(comment_id) for comment_id in ids))
@@ -146,12 +156,19 @@ def moderate(session: Session, comment_ids: Sequence[uuid.UUID], request: Decisi
     time") and is audited. A comment whose status is already the outcome asked for
     is left alone.
 
+    A comment whose rejection is under appeal is the appeal's to decide: publishing it
+    decides the appeal too (overturned, with this reason, as ``decide_appeal`` would, so
+    that the author gets an answer and the appeals queue no stale item), and its rules
+    hold: the moderator who took the rejection may not reverse it.
+
     Returns:
         The decisions taken, and the comments left alone.
 
     Raises:
         UnknownComments: when an id names no comment, or one of a site out of the
             moderator's reach (nothing is decided).
+        OwnDecisionUnderAppeal: when the moderator would reverse their own decision
+            that is under appeal (nothing is decided).
     """
     wanted = list(dict.fromkeys(comment_ids))
     found = {comment.id: comment for comment in session.scalars(
@@ -163,11 +180,24 @@ def moderate(session: Session, comment_ids: Sequence[uuid.UUID], request: Decisi
     scored = {decision.comment_id: decision for decision in session.scalars(
         select(Decision).where(Decision.comment_id.in_(wanted), Decision.actor == MODEL_ACTOR))}
     outcome = request.outcome
+    appealed = {appeal.comment_id: appeal for appeal in session.scalars(
+        select(Appeal).where(Appeal.comment_id.in_(wanted), Appeal.status == AppealStatus.OPEN))
+        if found[appeal.comment_id].status != outcome}
+    if own := [comment_id for comment_id, appeal in appealed.items()
+               if appeal.decision.actor == moderator.name]:
+        raise OwnDecisionUnderAppeal(own)
     decided: list[tuple[Decision, str]] = []
     unchanged: list[Comment] = []
+    settled: list[Decision] = []
     for comment in (found[comment_id] for comment_id in wanted):
         if comment.status == outcome:
             unchanged.append(comment)
+            continue
+        if comment.id in appealed:
+            decide_appeal(session, appealed[comment.id], AppealDecision(
+                action="overturn", reason=request.reason or "published by a moderator"),
+                moderator)
+            settled.append(comment.decisions[-1])
             continue
         previous = comment.status
         by_model = scored.get(comment.id)
@@ -184,7 +214,7 @@ def moderate(session: Session, comment_ids: Sequence[uuid.UUID], request: Decisi
                          "thread_id": decision.comment.thread_id, "scores": decision.scores,
                          "site": decision.comment.site.slug,
                      })
-    return [decision for decision, _ in decided], unchanged
+    return [decision for decision, _ in decided] + settled, unchanged
 
 
 def _ordered(base: Select[Any], query: QueueQuery, top: Any) -> Select[Any]:

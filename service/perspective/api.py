@@ -17,6 +17,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from service import db
+from service.errors import MAX_JSON_DEPTH, json_depth
 from service.perspective import services
 from service.perspective.models import PerspectiveKey
 from service.perspective.schemas import AnalyzeRequest, SuggestScoreRequest
@@ -55,15 +56,21 @@ def _key() -> PerspectiveKey:
     """The request's key (``?key=`` or ``X-Goog-Api-Key``), checked and counted."""
     secret = request.args.get("key") or request.headers.get("X-Goog-Api-Key")
     key = services.authenticate(db.session(), secret)
-    services.check_quota(redis(), key)
+    if "perspective_quota" not in current_app.extensions:
+        current_app.extensions["perspective_quota"] = services.quota_limiter(redis())
+    services.check_quota(current_app.extensions["perspective_quota"], key)
     return key
 
 
 def _body(model: type[Model]) -> Model:
     """The JSON body, parsed whatever its declared type, as Perspective does."""
+    raw = request.get_data(cache=False) or b"null"
+    if json_depth(raw) > MAX_JSON_DEPTH:
+        raise invalid(f"Invalid JSON payload received: it nests deeper than {MAX_JSON_DEPTH} "
+                      "levels.")
     try:
-        payload = json.loads(request.get_data(cache=False) or b"null")
-    except ValueError:
+        payload = json.loads(raw)
+    except (ValueError, RecursionError):
         raise invalid("Invalid JSON payload received.") from None
     if not isinstance(payload, dict):
         raise invalid("Invalid JSON payload received: the body must be a JSON object.")
@@ -98,7 +105,13 @@ def _validation_error(error: ValidationError) -> Response:
 
 @bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException) -> Response:
-    return google_error(error.code or 500, error.description or error.name)
+    code = 400 if error.code == 422 else error.code or 500  # Google says 400 for bad input
+    return google_error(code, error.description or error.name)
+
+
+@bp.errorhandler(RecursionError)
+def _too_deep(_error: RecursionError) -> Response:
+    return google_error(400, "Invalid JSON payload received: it nests too deeply.")
 
 
 @bp.errorhandler(RedisError)

@@ -10,6 +10,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from service.textcheck import check_tree, checked, problem
+
 MAX_TEXT_BYTES = 20480
 """Perspective's limit on a comment's text, in UTF-8 bytes."""
 
@@ -31,10 +33,9 @@ approved (or featured) -> not toxic, 0; deleted (rejected) -> toxic, 1."""
 
 
 def _text(value: str) -> str:
-    try:
-        size = len(value.encode("utf-8"))
-    except UnicodeEncodeError:
-        raise ValueError("Comment text must be valid Unicode (an unpaired surrogate).") from None
+    if found := problem(value, max_length=len(value), multiline=True):
+        raise ValueError(f"Comment text {found}.")
+    size = len(value.encode("utf-8"))
     if not value.strip():
         raise ValueError("Comment must be non-empty.")
     if size > MAX_TEXT_BYTES:
@@ -43,7 +44,7 @@ def _text(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_text)]
-Token = Annotated[str, Field(max_length=200)]
+Token = Annotated[str, Field(max_length=200), checked(200)]
 
 
 class _Lenient(BaseModel):
@@ -69,7 +70,8 @@ class PerspectiveAttributeRequest(_Lenient):
 class PerspectiveContext(_Lenient):
     """Context of the comment (accepted, not used)."""
 
-    entries: list[dict[str, Any]] = Field(default_factory=list)
+    entries: Annotated[list[dict[str, Any]], AfterValidator(check_tree)] = Field(
+        default_factory=list)
 
 
 class AnalyzeRequest(_Lenient):
@@ -113,6 +115,8 @@ class SuggestScoreRequest(_Lenient):
                                   "decision: APPROVED (0) or DELETED (1).",
         json_schema_extra={"propertyNames": {"enum": [*ATTRIBUTES, *STATUS_LABELS]}})
     languages: list[str] = Field(default_factory=list)
+    doNotStore: bool = Field(default=False, description="Keep nothing: the label is not "
+                                                        "stored either.")
     clientToken: Token | None = None
     communityId: Token | None = None
     context: PerspectiveContext | None = None

@@ -12,8 +12,11 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, overload
+from typing import Any
 
+from limits import RateLimitItemPerSecond
+from limits.storage import RedisStorage
+from limits.strategies import MovingWindowRateLimiter
 from redis import Redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -120,18 +123,20 @@ def authenticate(session: Session, secret: str | None) -> PerspectiveKey:
     return key
 
 
-def check_quota(connection: Redis, key: PerspectiveKey) -> None:
-    """Count a request of ``key`` in this second.
+def quota_limiter(connection: Redis) -> MovingWindowRateLimiter:
+    """The keys' quota counter: a moving window (``limits``, Flask-Limiter's library) kept
+    in ``connection``'s Redis, so that no second's boundary lets twice the quota through."""
+    return MovingWindowRateLimiter(RedisStorage("redis://", key_prefix="perspective-quota",
+                                                connection_pool=connection.connection_pool))
+
+
+def check_quota(limiter: MovingWindowRateLimiter, key: PerspectiveKey) -> None:
+    """Count a request of ``key`` in the second that ends now.
 
     Raises:
         PerspectiveError: 429 ``RESOURCE_EXHAUSTED`` beyond the key's requests per second.
     """
-    counter = f"perspective:quota:{key.id}:{int(time.time())}"
-    pipeline = connection.pipeline()
-    pipeline.incr(counter)
-    pipeline.expire(counter, 2)
-    count, _ = pipeline.execute()
-    if int(count) > key.quota_per_second:
+    if not limiter.hit(RateLimitItemPerSecond(key.quota_per_second), str(key.id)):
         raise PerspectiveError(
             429, "RESOURCE_EXHAUSTED",
             f"Quota exceeded: this key may make {key.quota_per_second} requests per second.")
@@ -176,10 +181,10 @@ def analyze(session: Session, connection: Redis, key: PerspectiveKey, request: A
         }
     if not request.doNotStore:
         session.add(PerspectiveAnalysis(
-            key_id=key.id, site=key.site, text=_storable(request.comment.text),
+            key_id=key.id, site=key.site, text=request.comment.text,
             scores={label: round(value, 6) for label, value in scores.summary.items()},
-            model=scores.model, client_token=_storable(request.clientToken),
-            community_id=_storable(request.communityId), created_at=utcnow()))
+            model=scores.model, client_token=request.clientToken,
+            community_id=request.communityId, created_at=utcnow()))
         session.commit()
     answer: dict[str, Any] = {"attributeScores": attribute_scores, "languages": languages,
                               "detectedLanguages": ["en"]}
@@ -252,15 +257,6 @@ def _languages(languages: list[str]) -> list[str]:
     return ["en"]
 
 
-@overload
-def _storable(value: str) -> str: ...
-@overload
-def _storable(value: None) -> None: ...
-def _storable(value: str | None) -> str | None:
-    """``value`` without NUL characters, which PostgreSQL's text cannot hold."""
-    return None if value is None else value.replace("\x00", "")
-
-
 def _probability(value: float) -> dict[str, Any]:
     return {"value": round(value, 6), "type": "PROBABILITY"}
 
@@ -271,6 +267,7 @@ def _probability(value: float) -> dict[str, Any]:
 def suggest_score(session: Session, key: PerspectiveKey,
                   request: SuggestScoreRequest) -> dict[str, str]:
     """Store each suggested score as a label of the text; answer ``{"clientToken"}``.
+    With ``doNotStore``, nothing is kept (a label is of no use without its text).
 
     Raises:
         PerspectiveError: 400 for an attribute that is neither Perspective's nor Coral's
@@ -286,10 +283,11 @@ def suggest_score(session: Session, key: PerspectiveKey,
             raise invalid(f"Unknown attribute: {name}")
         rows.append(SuggestedScore(
             key_id=key.id, site=key.site, attribute=name, label=label, value=value,
-            text=_storable(request.comment.text), client_token=_storable(request.clientToken),
-            community_id=_storable(request.communityId),
+            text=request.comment.text, client_token=request.clientToken,
+            community_id=request.communityId,
             context=request.context.model_dump() if request.context else None,
             created_at=utcnow()))
-    session.add_all(rows)
-    session.commit()
+    if not request.doNotStore:
+        session.add_all(rows)
+        session.commit()
     return {} if request.clientToken is None else {"clientToken": request.clientToken}

@@ -47,7 +47,8 @@ def add_site(session: Session, new: NewSite, config: Mapping[str, Any], *, by: s
     if site_by_slug(session, new.slug) is not None:
         raise SiteError(f"a site named {new.slug!r} exists already", 409)
     site = Site(slug=new.slug, name=new.name, origins=new.origins, locale=new.locale,
-                anonymous_allowed=new.anonymous_allowed, policy={}, sso_secret=new_sso_secret(),
+                anonymous_allowed=new.anonymous_allowed, token_max_age=new.token_max_age,
+                policy={}, sso_secret=new_sso_secret(),
                 created_at=utcnow(), updated_at=utcnow(), updated_by=by)
     if new.policy is not None:
         _apply_policy(site, new.policy, config)
@@ -67,7 +68,7 @@ def change_site(session: Session, site: Site, changes: SiteChanges,
     """
     before = site_view(site, config)
     sent = changes.model_fields_set
-    for field in ("name", "locale", "anonymous_allowed"):
+    for field in ("name", "locale", "anonymous_allowed", "token_max_age"):
         if field in sent and getattr(changes, field) is not None:
             setattr(site, field, getattr(changes, field))
     if "origins" in sent:

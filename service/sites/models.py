@@ -15,6 +15,8 @@ from service.db import Base, iso, utcnow
 DEFAULT_SLUG = "default"
 DEFAULT_SITE_ID = 1
 """The site ``default`` always exists, with this id: the old public paths mean it."""
+DEFAULT_TOKEN_MAX_AGE = 24 * 3600
+"""A commenter token's longest life by default: a day."""
 SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 """A site's slug: 1 to 64 lowercase letters, digits and inner hyphens."""
 
@@ -54,6 +56,10 @@ class Site(Base):
     """Reports and appeals (``service.comments.readers.ReaderSettings``); None: defaults."""
     sso_secret: Mapped[str] = mapped_column(String(64), default=new_sso_secret)
     """Signs the commenters' tokens (HS256), so it is kept in clear; rotatable."""
+    token_max_age: Mapped[int] = mapped_column(default=DEFAULT_TOKEN_MAX_AGE,
+                                               server_default=str(DEFAULT_TOKEN_MAX_AGE))
+    """The longest life of a commenter's token, in seconds: one issued (``iat``) longer
+    ago, or valid (``exp``) for longer from now, is refused."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(80), default="")
@@ -72,5 +78,5 @@ class Site(Base):
         """The site as lists show it: never its secret."""
         return {"slug": self.slug, "name": self.name, "origins": self.origins,
                 "locale": self.locale, "anonymous_allowed": self.anonymous_allowed,
-                "created_at": iso(self.created_at), "updated_at": iso(self.updated_at),
-                "updated_by": self.updated_by}
+                "token_max_age": self.token_max_age, "created_at": iso(self.created_at),
+                "updated_at": iso(self.updated_at), "updated_by": self.updated_by}

@@ -13,12 +13,14 @@ from pydantic import (
     StringConstraints,
 )
 
-from service.sites.models import SLUG
+from service.sites.models import DEFAULT_TOKEN_MAX_AGE, SLUG
 from service.sites.services import check_origin
-from service.text import plain_text
+from service.textcheck import checked
 
 LOCALE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 MAX_ORIGINS = 50
+MAX_WORDS = 1000
+MAX_WORD = 200
 
 
 def check_slug(value: str) -> str:
@@ -45,9 +47,15 @@ def _locale(value: str) -> str:
 Slug = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64),
                  AfterValidator(check_slug)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-                 AfterValidator(plain_text)]
-Origins = Annotated[list[Annotated[str, StringConstraints(max_length=300)]],
+                 checked(200)]
+Origins = Annotated[list[Annotated[str, StringConstraints(max_length=300), checked(300)]],
                     Field(max_length=MAX_ORIGINS), AfterValidator(_origins)]
+TokenMaxAge = Annotated[int, Field(ge=60, le=366 * 24 * 3600, description=(
+    "The longest life of a commenter's token, in seconds (default a day): a token issued "
+    "(iat) longer ago, or valid (exp) for longer from now, is refused."))]
+Word = Annotated[str, StringConstraints(max_length=MAX_WORD), checked(MAX_WORD)]
+WordList = Annotated[list[Word], Field(max_length=MAX_WORDS)]
+"""A banned or suspect word list: up to ``MAX_WORDS`` phrases of ``MAX_WORD`` characters."""
 Locale = Annotated[str, StringConstraints(strip_whitespace=True, max_length=16),
                    AfterValidator(_locale)]
 
@@ -69,8 +77,8 @@ class PolicyChanges(BaseModel):
     unscored_languages: Literal["hold", "score", "publish"] | None = Field(None, description=(
         "What happens to a comment in a language the model does not read: held for a "
         "moderator (the default), scored anyway, or published."))
-    banned_words: list[str] | None = Field(None, description="Words that reject a comment.")
-    suspect_words: list[str] | None = Field(None, description="Words that hold a comment.")
+    banned_words: WordList | None = Field(None, description="Words that reject a comment.")
+    suspect_words: WordList | None = Field(None, description="Words that hold a comment.")
     new_commenter_premoderation: int | None = Field(None, ge=0, le=1000, description=(
         "Hold the first N comments of each signed-in commenter (0: none)."))
     reports_to_hold: int | None = Field(None, ge=1, le=100, description=(
@@ -92,6 +100,7 @@ class NewSite(BaseModel):
         "Origins whose pages may embed the widget; null: the configured ones."))
     locale: Locale = "en"
     anonymous_allowed: bool = True
+    token_max_age: TokenMaxAge = DEFAULT_TOKEN_MAX_AGE
     policy: PolicyChanges | None = None
 
 
@@ -105,4 +114,5 @@ class SiteChanges(BaseModel):
         "Origins whose pages may embed the widget; null: the configured ones."))
     locale: Locale | None = None
     anonymous_allowed: bool | None = None
+    token_max_age: TokenMaxAge | None = None
     policy: PolicyChanges | None = None

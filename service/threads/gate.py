@@ -7,18 +7,25 @@ that a thread is made only with the comment it was made for.
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.db import find_or_add
+from service.db import find_or_add, utcnow
 from service.errors import APIError
+from service.queueing import WEBHOOKS_QUEUE, JobRequest, enqueue_after_commit
 from service.sites.models import Site
 from service.threads.models import Thread
 
 MAX_TITLE = 300
 MAX_URL = 2000
+HEADLINE_JOB = "workers.headlines.fetch_headline"
+"""The job that reads a thread's headline and link from its article's page (network I/O,
+so it runs on the webhooks' queue)."""
+HEADLINE_RETRY = timedelta(hours=1)
+"""A thread still without a headline asks for its page again at most this often."""
 
 
 def find_thread(session: Session, site_id: int, key: str) -> Thread | None:
@@ -26,32 +33,40 @@ def find_thread(session: Session, site_id: int, key: str) -> Thread | None:
     return session.scalar(select(Thread).where(Thread.site_id == site_id, Thread.key == key))
 
 
-def open_thread(session: Session, site: Site, key: str, *, origin: str | None,
-                allowed_origins: Collection[str], title: str | None = None,
+def open_thread(session: Session, site: Site, key: str, *, origins: Collection[str],
                 url: str | None = None) -> Thread:
-    """The thread that a new comment joins, made (or its headline filled) if need be.
+    """The thread that a new comment joins, made if need be.
 
-    The headline and link are taken only from a page of one of the site's allowed
-    origins (the request's ``Origin``), and the link only when it is on such an origin:
-    anyone else could name any article anything. A headline already set stays.
+    Its headline and link come from the publisher: the moderation API, or the article's
+    page, which the service fetches (``service.threads.pages``, a job after commit) when
+    ``url``, the POST's hint, is on one of the site's ``origins`` and the thread still
+    lacks them (at most every ``HEADLINE_RETRY``). No header of the request counts: a
+    client can write any ``Origin`` or ``Host``.
 
     Raises:
         APIError: 403 ``thread_closed`` when the thread takes no new comments.
     """
-    allowed = {each.lower().rstrip("/") for each in allowed_origins}
-    trusted = origin is not None and origin.lower().rstrip("/") in allowed
-    title = title if trusted else None
-    url = url if trusted and url is not None and _origin_of(url) in allowed else None
     # made once, even when its first two comments come at once
     thread = find_or_add(session, lambda: find_thread(session, site.id, key),
-                         lambda: Thread(site_id=site.id, key=key, title=title, url=url))
+                         lambda: Thread(site_id=site.id, key=key))
     if thread.closed:
         raise APIError(403, "thread_closed", "This thread is closed to new comments.")
-    if thread.title is None and title:
-        thread.title = title
-    if thread.url is None and url:
-        thread.url = url
+    if url is not None and (thread.title is None or thread.url is None):
+        _ask_for_headline(session, site, thread, url, origins)
     return thread
+
+
+def _ask_for_headline(session: Session, site: Site, thread: Thread, url: str,
+                      origins: Collection[str]) -> None:
+    allowed = {each.lower().rstrip("/") for each in origins}
+    now = utcnow()
+    if origin_of(url) not in allowed or (thread.headline_checked_at is not None
+                                         and now - thread.headline_checked_at < HEADLINE_RETRY):
+        return
+    thread.headline_checked_at = now
+    enqueue_after_commit(session, JobRequest(
+        WEBHOOKS_QUEUE, HEADLINE_JOB, (site.id, thread.key, url),
+        job_id=f"headline-{site.id}-{thread.key}", options={"result_ttl": 600}))
 
 
 def public_thread(session: Session, site_id: int, key: str) -> dict[str, object]:
@@ -89,7 +104,8 @@ def check_url(value: str) -> str:
     return value
 
 
-def _origin_of(url: str) -> str | None:
+def origin_of(url: str) -> str | None:
+    """``scheme://host[:port]`` of ``url``, lowercase; None for what has no host."""
     try:
         parts = urlsplit(url)
         return f"{parts.scheme}://{parts.netloc}".lower() if parts.hostname else None

@@ -31,6 +31,8 @@ class Thread(Base):
     premoderation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     """Every comment of the thread is held for a moderator."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    headline_checked_at: Mapped[datetime | None]
+    """When the service last asked for the article's page for its headline and link."""
 
     def public_dict(self) -> dict[str, Any]:
         """What the public listing shows of the thread."""

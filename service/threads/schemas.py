@@ -7,11 +7,13 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from service.text import strip_invisible
+from service.textcheck import checked
 from service.threads.gate import MAX_TITLE, MAX_URL, check_title, check_url
 
-Title = Annotated[str, AfterValidator(strip_invisible), AfterValidator(check_title)]
+Title = Annotated[str, checked(MAX_TITLE * 4), AfterValidator(strip_invisible),
+                  AfterValidator(check_title)]
 """A thread's headline, 1 to 300 characters."""
-Url = Annotated[str, AfterValidator(check_url)]
+Url = Annotated[str, checked(MAX_URL), AfterValidator(check_url)]
 """A thread's link, an http(s) URL."""
 
 

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from service.text import plain_text
+from service.textcheck import checked
 
 EventType = Literal["comment.created", "comment.approved", "comment.held", "comment.rejected",
                     "comment.reported", "reports.dismissed", "comment.appealed", "appeal.decided"]
 URL = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
-                AfterValidator(plain_text)]
+                checked(2000)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500),
-                        AfterValidator(plain_text)]
+                        checked(500)]
 Events = Annotated[list[EventType], Field(min_length=1)]
-SiteSlug = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+SiteSlug = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+                    checked(64)]
 
 
 class NewEndpoint(BaseModel):

@@ -69,6 +69,8 @@ def site_routes(app, values: dict[str, str]) -> list[tuple[str, str, str]]:
         if rule.endpoint in PUBLIC | KEYED or not names or not names <= SITE_BOUND:
             continue
         url = rule.build({name: values[name] for name in names})[1]
+        if (rule.defaults or {}).get("sub", "") is None:  # the commenter as ?sub=
+            url += f"?sub={values['sub']}"
         role = app.view_functions[rule.endpoint].required_role
         found += [(method, url, role) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
     return found

@@ -18,6 +18,7 @@ from service.errors import APIError, validation_message
 from service.moderation.schemas import REASON_CODES, BulkDecisionRequest, QueueQuery
 from service.moderation.scope import Scope, api_scope, dashboard_comment, dashboard_scope
 from service.moderation.services import (
+    OwnDecisionUnderAppeal,
     QueueItem,
     QueuePage,
     UnknownComments,
@@ -95,6 +96,10 @@ def decide() -> Response:
         return redirect(back, 303)
     except UnknownComments:
         flash("Nothing was decided: a comment chosen no longer exists.", "error")
+        return redirect(back, 303)
+    except OwnDecisionUnderAppeal:
+        flash("Nothing was decided: you took a decision under appeal; another moderator "
+              "decides the appeal, and so the comment.", "error")
         return redirect(back, 303)
     if decided:
         flash(f"{body.outcome.capitalize()} {_count(len(decided))}.", "success")

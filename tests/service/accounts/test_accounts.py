@@ -40,6 +40,9 @@ def test_moderators_add_reads_the_password_from_stdin_and_stores_an_argon2_hash(
     (["add", "model"], PASSWORD + "\n", "not one of"),
     (["add", "no spaces"], PASSWORD + "\n", "letters, digits"),
     (["add", "noor", "--role", "owner"], PASSWORD + "\n", "'owner' is not one of"),
+    # An admin reaches every site: --site would suggest otherwise (issue 26.8).
+    (["add", "noor", "--role", "admin", "--site", "default"], PASSWORD + "\n",
+     "admin sees and decides every site"),
 ])
 def test_moderators_add_refuses_bad_accounts(runner, args, password, complaint):
     result = runner.invoke(moderators, args, input=password)

@@ -159,10 +159,10 @@ def test_erasure_removes_text_and_name_and_keeps_an_anonymous_trace(app, client,
 
 
 def test_the_queue_api_gives_each_comment_its_thread_and_commenter(app, client, tokens):
-    response = client.post(URL, json={"body": "Signed.", "title": "City budget",
-                                      "url": "https://news.example.com/budget"},
-                           headers=signed(sso_secret(app)) | {
-                               "Origin": "https://news.example.com"})
+    client.patch("/api/v1/moderation/sites/default/threads/city-budget",
+                 json={"title": "City budget", "url": "https://news.example.com/budget"},
+                 headers=bearer(tokens["mia"]))
+    response = client.post(URL, json={"body": "Signed."}, headers=signed(sso_secret(app)))
     assert response.status_code == 202
     client.post(URL, json={"body": "Anonymous.", "author": "Bob"})
     queue = client.get("/api/v1/moderation/queue?status=pending",

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from service import db
+from service.threads.models import Thread
 from tests.conftest import OUTPUT_DIR
 from tests.service.commenters.conftest import ORIGIN, signed, sso_secret
 from tests.support.accounts import HOLD_ALL
@@ -30,10 +33,12 @@ def settings(settings: dict) -> dict:
 
 def test_a_moderator_bans_a_commenter_and_closes_a_thread_from_the_queue(
         app, client, tokens, live_server, browser_page):
-    posted = client.post(URL, json={"body": "Buy cheap watches here.",
-                                    "title": "The city budget", "url": f"{ORIGIN}/budget"},
-                         headers=signed(sso_secret(app)) | {"Origin": ORIGIN})
+    posted = client.post(URL, json={"body": "Buy cheap watches here."},
+                         headers=signed(sso_secret(app)))
     assert posted.status_code == 202
+    with app.app_context(), db.transaction() as session:  # as its article's page says
+        thread = session.scalar(select(Thread))
+        thread.title, thread.url = "The city budget", f"{ORIGIN}/budget"
     drain(app)
     page = browser_page
     log_in(page, live_server, "mia")
@@ -63,3 +68,19 @@ def test_a_moderator_bans_a_commenter_and_closes_a_thread_from_the_queue(
     expect(page.locator("[data-thread-state]")).to_have_text("closed")
     refused = client.post(URL, json={"body": "Late.", "author": "Bob"})
     assert refused.status_code == 403 and refused.json["error"] == "thread_closed"
+
+
+@pytest.mark.parametrize("sub", ["https://idp.example/users/1", "..", "a/../b"])
+def test_the_queue_links_to_a_commenter_whatever_their_sub(app, client, tokens, live_server,
+                                                           browser_page, sub):
+    posted = client.post(URL, json={"body": "Buy cheap watches here."},
+                         headers=signed(sso_secret(app), sub=sub))
+    assert posted.status_code == 202
+    drain(app)
+    page = browser_page
+    log_in(page, live_server, "mia")
+    page.locator("li.item").first.locator("[data-commenter-link]").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ann Reader")
+    page.get_by_label("Status").select_option("trusted")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("[data-commenter-status]")).to_have_text("trusted")

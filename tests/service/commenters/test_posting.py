@@ -1,5 +1,5 @@
 """Who may post: commenters' tokens (401), bans (403), closed threads (403), the sites
-that take anonymous comments, and the threads made from an allowed origin only."""
+that take anonymous comments (headlines: tests/service/threads/test_headlines.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from sqlalchemy import select
 from service import db
 from service.commenters.models import Commenter
 from service.comments.models import Comment
-from service.threads.models import Thread
-from tests.service.commenters.conftest import ORIGIN, set_site, signed, sso_secret
+from tests.service.commenters.conftest import set_site, signed, sso_secret
 from tests.support.accounts import bearer
 
 pytestmark = pytest.mark.postgres
@@ -117,45 +116,7 @@ def test_a_closed_thread_refuses_new_comments(app, client, tokens):
                        json={"body": "Elsewhere.", "author": "Bob"}).status_code == 202
 
 
-def test_a_thread_takes_its_title_and_url_from_an_allowed_origin_only(app, client):
-    page = {"title": "The city budget, explained", "url": f"{ORIGIN}/budget"}
-    stranger = client.post(URL, json={"body": "First.", "author": "Ann", **page},
-                           headers={"Origin": "https://evil.example"})
-    assert stranger.status_code == 202
-    assert client.get(URL).json["thread"] == {"id": "city-budget", "title": None, "url": None,
-                                              "closed": False}
-    # From the site's page: the headline is filled in; a link off the site is not kept.
-    allowed = client.post(URL, json={"body": "Second.", "author": "Bob",
-                                     "title": page["title"], "url": "https://evil.example/x"},
-                          headers={"Origin": ORIGIN})
-    assert allowed.status_code == 202
-    assert client.get(URL).json["thread"]["title"] == page["title"]
-    assert client.get(URL).json["thread"]["url"] is None
-    client.post("/api/v1/threads/fresh/comments", headers={"Origin": ORIGIN},
-                json={"body": "Third.", "author": "Cy", **page})
-    assert client.get("/api/v1/threads/fresh/comments").json["thread"] == {
-        "id": "fresh", "title": page["title"], "url": page["url"], "closed": False}
-    # And a later page cannot rename it.
-    client.post("/api/v1/threads/fresh/comments", headers={"Origin": ORIGIN},
-                json={"body": "Fourth.", "author": "Di", "title": "Renamed"})
-    assert client.get("/api/v1/threads/fresh/comments").json["thread"]["title"] == page["title"]
-    with app.app_context():
-        assert db.session().scalar(select(Thread.title).where(Thread.key == "fresh")) == \
-            page["title"]
-
-
 def test_a_bad_title_or_url_is_422(client):
     for extra in ({"title": "x" * 301}, {"url": "javascript:alert(1)"}, {"title": 7}):
         response = client.post(URL, json={"body": "Hello.", "author": "Ann", **extra})
         assert response.status_code == 422, extra
-
-
-def test_the_service_s_own_pages_give_a_thread_its_title_too(client):
-    # The demo article is served by the service itself (same origin as the API).
-    response = client.post("/api/v1/threads/demo/comments",
-                           headers={"Origin": "http://localhost"},
-                           json={"body": "Hello.", "author": "Ann", "title": "Demo article",
-                                 "url": "http://localhost/"})
-    assert response.status_code == 202
-    assert client.get("/api/v1/threads/demo/comments").json["thread"] == {
-        "id": "demo", "title": "Demo article", "url": "http://localhost/", "closed": False}

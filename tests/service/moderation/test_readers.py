@@ -188,15 +188,15 @@ def test_three_readers_reports_hold_a_published_comment_until_dismissed(app, cli
     decide(client, accounts["mia"], answer["id"], "approve")
     comment_id = answer["id"]
 
-    first = report(client, comment_id, "10.0.0.1", "spam")
-    twice = report(client, comment_id, "10.0.0.1", "abusive")
-    second = report(client, comment_id, "10.0.0.2")
+    first = report(client, comment_id, "10.0.1.1", "spam")
+    twice = report(client, comment_id, "10.0.1.1", "abusive")
+    second = report(client, comment_id, "10.0.2.1")
     assert first.status_code == twice.status_code == 202
     assert (first.json["counted"], twice.json["counted"]) == (True, False)
     assert second.json["status"] == "approved"
     assert client.get(THREAD).json["comments"], "two readers do not hide it"
 
-    third = report(client, comment_id, "10.0.0.3")
+    third = report(client, comment_id, "10.0.3.1")
 
     assert third.json["status"] == "held"
     assert client.get(THREAD).json["comments"] == []
@@ -258,6 +258,46 @@ def test_moderation_appeal_routes_refuse_bad_input(client, accounts):
                        json={"action": "maybe", "reason": "x"}, headers=headers).status_code == 404
     assert client.get("/api/v1/moderation/appeals?status=lost", headers=headers).status_code == 422
     assert client.get("/api/v1/moderation/appeals").status_code == 401
+
+
+def _appealed(app, client, accounts) -> dict:
+    answer = post(client, "The parking fees are a scandal, again.")
+    drain(app)
+    decide(client, accounts["mia"], answer["id"], "reject", "spam: looks like an advert")
+    appealed = client.post(f"/api/v1/comments/{answer['id']}/appeals",
+                           json={"message": "It is my honest opinion."},
+                           headers={"X-Author-Token": answer["author_token"]})
+    assert appealed.status_code == 202, appealed.json
+    return answer
+
+
+def test_the_moderator_under_appeal_cannot_reverse_the_decision_directly(app, client,
+                                                                         accounts):
+    answer = _appealed(app, client, accounts)
+    url = f"/api/v1/moderation/comments/{answer['id']}/decisions"
+    own = client.post(url, json={"action": "approve", "reason": "on second thought"},
+                      headers=bearer(accounts["mia"]))
+    assert (own.status_code, own.json["error"]) == (403, "own_decision")
+    bulk = client.post("/api/v1/moderation/decisions", headers=bearer(accounts["mia"]),
+                       json={"action": "approve", "comment_ids": [answer["id"]]})
+    assert (bulk.status_code, bulk.json["error"]) == (403, "own_decision")
+    assert as_author(client, answer).json["status"] == "rejected"
+    assert as_author(client, answer).json["appeal"]["status"] == "open"
+
+
+def test_another_moderator_s_reversal_settles_the_appeal(app, client, accounts):
+    answer = _appealed(app, client, accounts)
+    url = f"/api/v1/moderation/comments/{answer['id']}/decisions"
+    published = client.post(url, json={"action": "approve", "reason": "Fair comment."},
+                            headers=bearer(accounts["ada"]))
+    assert published.status_code == 201, published.json
+    mine = as_author(client, answer).json
+    assert mine["status"] == "approved" and mine["reason"]["code"] == "appeal.overturned"
+    assert mine["appeal"]["status"] == "overturned" and mine["appeal"]["reason"] == "Fair comment."
+    assert client.get("/api/v1/moderation/appeals",
+                      headers=bearer(accounts["ada"])).json["appeals"] == []
+    assert event_types(app)[-2:] == ["comment.approved", "appeal.decided"]
+    assert "appeal.overturned" in audit_actions(app, "ada")
 
 
 def test_the_author_of_a_comment_in_another_language_is_told_so(app, client):

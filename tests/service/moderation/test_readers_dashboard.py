@@ -24,7 +24,7 @@ def test_reported_comments_show_their_reasons_and_dismissing_publishes_again(
     for number, reason in enumerate(("spam", "abusive", "abusive")):
         client.post(f"/api/v1/comments/{answer['id']}/reports",
                     json={"reason": reason, "note": "<b>bold</b> claim" if number else ""},
-                    environ_base={"REMOTE_ADDR": f"10.0.0.{number + 1}"})
+                    environ_base={"REMOTE_ADDR": f"10.0.{number + 1}.1"})
 
     page = moderator_client.get("/dashboard/reported").text
     queue = moderator_client.get("/dashboard/queue").text

@@ -102,8 +102,7 @@ def test_do_not_store_leaves_no_trace(app, client, key, analyze_worker, redis, s
 
 
 def test_without_do_not_store_the_text_and_scores_are_kept(app, client, key, analyze_worker):
-    body = coral_analyze_body(SECRET_TEXT + "\x00", do_not_store=False) | {
-        "clientToken": "c\x001"}  # PostgreSQL's text holds no NUL: it is dropped
+    body = coral_analyze_body(SECRET_TEXT, do_not_store=False) | {"clientToken": "c1"}
     assert post(client, key, body).status_code == 200
 
     with app.app_context():
