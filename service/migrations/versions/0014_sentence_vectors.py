@@ -2,7 +2,7 @@
 a candidate was fitted in
 
 Revision ID: 0014_sentence_vectors
-Revises: 0015_nudges
+Revises: 0013_trust_edges
 Create Date: 2026-12-07
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_sentence_vectors"
-down_revision = "0015_nudges"
+down_revision = "0013_trust_edges"
 branch_labels = None
 depends_on = None
 
