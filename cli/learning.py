@@ -29,7 +29,9 @@ def rescore_and_wait(site: str | None, *, inline: bool, timeout: float) -> None:
     deadline, shown = time.monotonic() + timeout, None
     while True:
         session = db.session()
-        found = session.get(RescoreRun, run_id)
+        # the run this session loaded when it started it stays in its identity map: read
+        # the row again each time, or a worker's progress is never seen
+        found = session.get(RescoreRun, run_id, populate_existing=True)
         assert found is not None
         state = (found.status, found.rescored + found.skipped, found.total)
         summary = (found.rescored, found.skipped, found.changed, found.status, found.error or "")

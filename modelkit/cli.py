@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from modelkit.moderator_sim import simulate_sites
+from modelkit.site_learning import layers_command, learning_curve
 from modelkit.spans import spans_command
 from service.moderation.learning.cli import COMMANDS as LEARNING_COMMANDS
 
@@ -42,7 +43,8 @@ def model() -> None:
     """Train, evaluate and inspect the toxicity model; learn from moderators."""
 
 
-for _command in (*LEARNING_COMMANDS, simulate_sites, spans_command):
+for _command in (*LEARNING_COMMANDS, simulate_sites, learning_curve, layers_command,
+                 spans_command):
     model.add_command(_command)
 
 

@@ -107,6 +107,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ADAPT_MIN_DECISIONS", 100,
             "Fewest new moderator decisions since the last scheduled candidate before the "
             "schedule builds another.", int),
+    Setting("SENTENCE_VECTOR_LAYER", 6,
+            "The encoder layer (1: the first) whose mean-pooled state the scorer gives beside "
+            "the scores, from the same forward pass; candidates learn from it (a model with "
+            "fewer layers: its last). Measured with `moderation model layers`.", int),
+    Setting("VECTOR_KEEP_DAYS", 30,
+            "Days the sweeper keeps the sentence vector of a comment no moderator decided "
+            "(those moderators decided are kept for learning; 0: keep all).", int),
+    Setting("LEARNING_MIN_DECISIONS", 50,
+            "Fewest moderator rejections, and fewest approvals, before a candidate is built "
+            "for a site.", int),
     Setting("MAX_CONTENT_LENGTH", 64 * 1024, "Largest request body accepted, in bytes.", int),
     Setting("REPEAT_WINDOW_SECONDS", 600,
             "The same text from the same author in a thread within this many seconds is "

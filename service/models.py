@@ -3,7 +3,12 @@
 from service.accounts.models import ApiToken, AuditEntry, Moderator
 from service.commenters.models import Commenter
 from service.comments.models import Appeal, Comment, Decision, Event, Nudge, Report
-from service.moderation.learning.models import Candidate, RescoreRun, ShadowDecision
+from service.moderation.learning.models import (
+    Candidate,
+    RescoreRun,
+    SentenceVector,
+    ShadowDecision,
+)
 from service.perspective.models import PerspectiveAnalysis, PerspectiveKey, SuggestedScore
 from service.sites.models import Site, moderator_sites
 from service.threads.models import Thread
@@ -17,7 +22,7 @@ from service.webhooks.models import (
 __all__ = [
     "ApiToken", "Appeal", "AuditEntry", "Candidate", "Comment", "Commenter", "Decision",
     "Event", "Moderator", "Nudge", "PerspectiveAnalysis", "PerspectiveKey", "Report",
-    "RescoreRun", "ShadowDecision", "Site", "SuggestedScore", "Thread",
+    "RescoreRun", "SentenceVector", "ShadowDecision", "Site", "SuggestedScore", "Thread",
     "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookFanOut",
     "moderator_sites",
 ]

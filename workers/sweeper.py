@@ -7,8 +7,9 @@ its scoring job again. It does the same for held comments whose explanation was 
 written (``sweep_explanations``), for webhook events never fanned out (among them the
 ``comment.created`` of a comment that no worker decided) and deliveries overdue
 (``workers.delivery.sweep``), and asks for a candidate built from the moderators'
-decisions when one is due (``ADAPT_EVERY_HOURS``), and calls abandoned the nudges before
-posting that no POST followed (``sweep_nudges``).
+decisions when one is due (``ADAPT_EVERY_HOURS``), calls abandoned the nudges before
+posting that no POST followed (``sweep_nudges``), and drops the sentence vectors that
+learning no longer needs (``VECTOR_KEEP_DAYS``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from service.comments.models import Comment, Decision, NudgeOutcome, Status
 from service.comments.nudge import abandon_stale_nudges
 from service.comments.tasks import explain_job, scoring_job
 from service.moderation.learning.tasks import adapt_due
+from service.moderation.learning.vectors import prune
 from service.queueing import EXPLAIN_QUEUE, enqueue, queue, redis
 from service.sites.models import Site
 from workers.delivery import sweep as sweep_webhooks
@@ -106,6 +108,16 @@ def schedule_adaptation() -> int:
                                                               connection=redis())])
 
 
+def prune_vectors() -> int:
+    """Drop the sentence vectors learning no longer needs (``VECTOR_KEEP_DAYS``: those of
+    comments no moderator decided; erased comments' at once); return how many went."""
+    with db.transaction() as session:
+        dropped = prune(session, current_app.config["VECTOR_KEEP_DAYS"], db.utcnow())
+    if dropped:
+        log.info("sweeper dropped %d sentence vectors", dropped)
+    return dropped
+
+
 def sweep_nudges() -> int:
     """Call abandoned the nudges that no POST followed in time; return how many."""
     with db.transaction() as session:
@@ -127,6 +139,7 @@ def run(app: Flask, interval: float | None = None, rounds: int | None = None) ->
                 sweep_webhooks()
                 schedule_adaptation()
                 sweep_nudges()
+                prune_vectors()
             except (RedisError, SQLAlchemyError) as error:
                 log.warning("sweep skipped: %s unavailable", "Redis" if isinstance(
                     error, RedisError) else "database")

@@ -19,7 +19,10 @@ def test_a_lenient_site_teaches_the_candidate_to_publish_what_the_policy_held() 
     ids = [f"row{k}" for k in range(600)]
     texts = ["a comment"] * 600
 
-    lenient = simulate(ids, texts, toxicity, scores, 0.8, seeds=(0, 1), policy=policy)
+    # a safety target: at most 2% of the rejected published (thresholds set by hand mean
+    # the default target, a queue budget)
+    lenient = simulate(ids, texts, toxicity, scores, 0.8, seeds=(0, 1), policy=policy,
+                       missed=0.02)
     assert lenient["rows"] == 600 and lenient["seeds"] == 2
     assert 150 < lenient["compared_per_seed"] < 210
     assert lenient["agreement_candidate"] > lenient["agreement_live"] + 0.2

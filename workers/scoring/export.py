@@ -5,9 +5,11 @@ with eager attention (the SDPA path traces into a graph that ORT's fusions do no
 know), all three inputs (``input_ids``, ``attention_mask``, ``token_type_ids``) are
 graph inputs with dynamic batch and sequence axes, so that no mask or token type is
 frozen into the graph at the example's shape, and ORT's transformer optimiser fuses
-the attention, layer norms and GELU. An int8 copy (ORT dynamic quantisation, per
-channel) is written beside it. The tokenizer is saved as one ``tokenizer.json``, so
-that the scoring worker needs the ``tokenizers`` library alone.
+the attention, layer norms and GELU. Besides the logits, the graph gives ``vectors``: the
+mean over its tokens (attention-masked) of each encoder layer's hidden state, one row
+per layer, from the same forward pass (``workers.scoring.vectors``). An int8 copy (ORT
+dynamic quantisation, per channel) is written beside it. The tokenizer is saved as one
+``tokenizer.json``, so that the scoring worker needs the ``tokenizers`` library alone.
 
 It runs as ``python -m workers.scoring.export`` in a child process of a worker whose
 backend is ONNX, so that the worker itself never imports torch (``workers.scoring.ort``).
@@ -31,6 +33,7 @@ from workers.scoring.ort import (
     FP32_FILE,
     INT8_FILE,
     OPSET,
+    OUTPUTS,
     STAMP_FILE,
     TOKENIZER_FILE,
     onnx_dir,
@@ -76,6 +79,8 @@ def export(checkpoint: Path, config_dir: Path, cache_dir: str | Path) -> Path:
             "files": {name: file_sha256(temporary / name)
                       for name in (FP32_FILE, INT8_FILE, TOKENIZER_FILE)},
             "opset": OPSET,
+            "outputs": list(OUTPUTS),
+            "layers": int(model.config.num_hidden_layers),
         }
         (temporary / STAMP_FILE).write_text(json.dumps(stamp, indent=2) + "\n")
         if target.exists():  # an invalid leftover, or another process was faster
@@ -109,25 +114,39 @@ def write_onnx(model: Any, tokenizer: Any, path: Path) -> None:
                         return_tensors="pt")
     axes = {name: {0: "batch", 1: "sequence"} for name in INPUT_NAMES}
 
-    class Logits(torch.nn.Module):
-        """The model with its three inputs by name, giving the logits alone."""
+    class LogitsAndVectors(torch.nn.Module):
+        """The model with its three inputs by name, giving the logits and, per encoder
+        layer, the attention-masked mean of its hidden state: ``(batch, layers, hidden)``."""
 
         def __init__(self) -> None:
             super().__init__()
             self.model = model
 
         def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-            return self.model(input_ids=input_ids, attention_mask=attention_mask,
-                              token_type_ids=token_type_ids).logits
+            output = self.model(input_ids=input_ids, attention_mask=attention_mask,
+                                token_type_ids=token_type_ids, output_hidden_states=True)
+            return output.logits, pooled_layers(output.hidden_states, attention_mask)
 
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation notice
         torch.onnx.export(
-            Logits().eval(), tuple(example[name] for name in INPUT_NAMES), str(path),
-            input_names=list(INPUT_NAMES), output_names=["logits"],
-            dynamic_axes=axes | {"logits": {0: "batch"}}, opset_version=OPSET,
+            LogitsAndVectors().eval(), tuple(example[name] for name in INPUT_NAMES), str(path),
+            input_names=list(INPUT_NAMES), output_names=list(OUTPUTS),
+            dynamic_axes=axes | {"logits": {0: "batch"}, "vectors": {0: "batch"}},
+            opset_version=OPSET,
             do_constant_folding=True, dynamo=False,
         )
+
+
+def pooled_layers(hidden_states: Any, attention_mask: Any) -> Any:
+    """``(batch, layers, hidden)``: each encoder layer's hidden state (the embeddings left
+    out) averaged over the tokens that ``attention_mask`` marks."""
+    import torch
+
+    mask = attention_mask.unsqueeze(-1).to(hidden_states[-1].dtype)
+    count = mask.sum(dim=1).clamp(min=1.0)
+    return torch.stack([(state * mask).sum(dim=1) / count for state in hidden_states[1:]],
+                       dim=1)
 
 
 def optimise(path: Path, config: Any) -> None:

@@ -46,6 +46,7 @@ from service.comments.models import Comment, Decision, Status
 from service.comments.spam import SPAM_ACTOR_MODEL, SpamVerdict, spam_settings
 from service.comments.tasks import explain_job, scoring_job
 from service.moderation.learning.scoring import Deciders, deciders
+from service.moderation.learning.vectors import store_comment_vectors
 from service.policy import MODEL_ACTOR, Outcome
 from service.queueing import SCORING_QUEUE, drop_waiting, enqueue_after_commit
 from service.sites.models import Site
@@ -88,22 +89,23 @@ def score_comment(comment_id: str) -> dict[str, int]:
         to_score = [comment for comment in comments if comment.id not in spam]
         scorer = load_scorer(config)
         started = time.perf_counter()
-        scores = scorer.score([comment.body for comment in to_score]) if to_score else []
+        scores, vectors = scorer.score_and_embed([comment.body for comment in to_score])
         metrics.SCORING_SECONDS.observe(time.perf_counter() - started)
         metrics.SCORING_BATCH_SIZE.observe(len(to_score))
     except Exception:
         release(session, token)
         raise
     with db.transaction():
-        sites = site_deciders(session, config, to_score)
+        sites = site_deciders(session, config, to_score, scorer.vector_space)
         # Pre-moderated threads and commenters, and new commenters' first comments, are
         # held whatever their scores (the policy stays pure: it is given the reason).
         holds = hold_reasons(session, to_score)
         languages = {comment.id: detect(comment.body) for comment in to_score}
         verdicts = {comment.id: sites[comment.site_id].decide(
                         comment_scores, comment.body, holds.get(comment.id),
-                        unscored(languages[comment.id], scorer.name))
-                    for comment, comment_scores in zip(to_score, scores, strict=True)}
+                        unscored(languages[comment.id], scorer.name), vector=vector)
+                    for comment, comment_scores, vector in zip(to_score, scores, vectors,
+                                                               strict=True)}
         now = db.utcnow()
         outcomes = ({key: verdict.outcome for key, verdict in verdicts.items()}
                     | {key: verdict.outcome for key, verdict in spam.items()})
@@ -124,10 +126,14 @@ def score_comment(comment_id: str) -> dict[str, int]:
                 reason=spam[comment.id].reason, code=spam[comment.id].code,
                 model=SPAM_ACTOR_MODEL, created_at=now))
               for comment in comments if comment.id in spam and comment.id in won)])
+        store_comment_vectors(session, scorer.vector_space, [
+            (comment.id, comment_scores, vector) for comment, comment_scores, vector
+            in zip(to_score, scores, vectors, strict=True) if comment.id in won], now)
         for site_id, deciding in sites.items():
             deciding.record_shadows(session, [
-                (comment.id, comment_scores, comment.body, verdicts[comment.id].outcome.value)
-                for comment, comment_scores in zip(to_score, scores, strict=True)
+                (comment.id, comment_scores, comment.body, verdicts[comment.id].outcome.value,
+                 vector) for comment, comment_scores, vector
+                in zip(to_score, scores, vectors, strict=True)
                 if comment.id in won and comment.site_id == site_id], now)
         held = [comment.id for comment, comment_scores in zip(to_score, scores, strict=True)
                 if comment.id in won and verdicts[comment.id].outcome == Outcome.HELD
@@ -143,13 +149,13 @@ def score_comment(comment_id: str) -> dict[str, int]:
     return {"claimed": len(comments), "decided": len(decided)}
 
 
-def site_deciders(session: Session, config: Mapping[str, Any],
-                  comments: Sequence[Comment]) -> dict[int, Deciders]:
+def site_deciders(session: Session, config: Mapping[str, Any], comments: Sequence[Comment],
+                  space: str | None = None) -> dict[int, Deciders]:
     """How each site the comments were posted to decides (its policy, its promoted and
-    shadow candidates), by site id."""
+    shadow candidates of the vector ``space``), by site id."""
     sites = session.scalars(select(Site).where(
         Site.id.in_({comment.site_id for comment in comments})))
-    return {site.id: deciders(session, policy_of(site, config), site.slug)
+    return {site.id: deciders(session, policy_of(site, config), site.slug, space)
             for site in sites.all()}
 
 

@@ -26,6 +26,7 @@ from workers.scoring.batching import length_batches
 from workers.scoring.calibration import Calibration
 from workers.scoring.errors import ModelUnavailable
 from workers.scoring.labels import file_sha256
+from workers.scoring.vectors import DEFAULT_LAYER, effective_layer, space
 
 ONNX_BACKENDS = ("onnx", "onnx-int8")
 FP32_FILE = "model.onnx"
@@ -33,6 +34,8 @@ INT8_FILE = "model.int8.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 STAMP_FILE = "onnx.json"
 OPSET = 17
+OUTPUTS = ("logits", "vectors")
+"""The graph's outputs: an export without the vectors (an older one) is made again."""
 EXPORT_TIMEOUT_SECONDS = 900
 MAX_BATCH_TOKENS = 256
 """As the torch scorer's (``workers.scoring.scorer.MAX_BATCH_TOKENS``, where the
@@ -60,6 +63,7 @@ def valid_export(folder: Path, checkpoint: Path) -> bool:
         return bool(
             stamp["checkpoint_sha256"] == file_sha256(checkpoint)
             and stamp.get("opset") == OPSET
+            and tuple(stamp.get("outputs", ())) == OUTPUTS
             and all(file_sha256(folder / name) == files[name]
                     for name in (FP32_FILE, INT8_FILE, TOKENIZER_FILE))
         )
@@ -146,7 +150,8 @@ class OnnxScorer:
     def __init__(self, folder: Path, name: str, version: str, backend: str = "onnx",
                  batch_size: int = 32, threads: int = 0,
                  max_batch_tokens: int = MAX_BATCH_TOKENS,
-                 calibration: Calibration | None = None) -> None:
+                 calibration: Calibration | None = None,
+                 vector_layer: int = DEFAULT_LAYER) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -156,6 +161,8 @@ class OnnxScorer:
         self.batch_size, self.max_batch_tokens = batch_size, max_batch_tokens
         self.calibration = calibration
         self.pad_id = int(stamp["pad_id"])
+        self.layers = int(stamp["layers"])
+        self.layer = effective_layer(vector_layer, self.layers)
         self.tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(int(stamp["max_length"]))
@@ -174,21 +181,39 @@ class OnnxScorer:
         graph = folder / (INT8_FILE if backend == "onnx-int8" else FP32_FILE)
         self.session = onnxruntime.InferenceSession(str(graph), options,
                                                     providers=["CPUExecutionProvider"])
+        self.hidden = int(self.session.get_outputs()[1].shape[2])
 
     @property
     def model_id(self) -> str:
         """Name and version, as recorded with each decision, with ``+onnx`` or ``+onnx-int8``."""
         return f"{self.name}@{self.version}+{self.backend}"
 
+    @property
+    def vector_space(self) -> str:
+        """What the sentence vectors it gives are comparable with (``vectors.space``)."""
+        return space(self.name, self.version, self.layer)
+
     def score(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        return self.score_layers(texts)[0]
+
+    def score_and_embed(self, texts: Sequence[str]) -> tuple[list[dict[str, float]], Any]:
+        """The scores and, from the same run of the graph, each text's sentence vector
+        (``(len(texts), hidden)`` float32, the mean-pooled state of layer ``self.layer``)."""
+        scores, layers = self.score_layers(texts)
+        return scores, layers[:, self.layer - 1, :]
+
+    def score_layers(self, texts: Sequence[str]) -> tuple[list[dict[str, float]], Any]:
+        """The scores and every encoder layer's mean-pooled state, ``(texts, layers,
+        hidden)`` float32 (what ``moderation model layers`` compares)."""
         import numpy
 
+        results: list[dict[str, float]] = [{} for _ in texts]
+        vectors = numpy.zeros((len(texts), self.layers, self.hidden), dtype=numpy.float32)
         if not texts:
-            return []
+            return results, vectors
         # Ids only: offsets are not needed (about 15% of the tokenizer's time).
         encodings = self.tokenizer.encode_batch_fast([model_text(text) for text in texts])
         lengths = [len(encoding.ids) for encoding in encodings]
-        results: list[dict[str, float]] = [{} for _ in texts]
         for batch in length_batches(lengths, self.batch_size, self.max_batch_tokens):
             width = max(lengths[index] for index in batch)
             ids = numpy.full((len(batch), width), self.pad_id, dtype=numpy.int64)
@@ -196,13 +221,14 @@ class OnnxScorer:
             for row, index in enumerate(batch):
                 ids[row, :lengths[index]] = encodings[index].ids
                 mask[row, :lengths[index]] = 1
-            logits = self.session.run(["logits"], {
+            logits, pooled = self.session.run(list(OUTPUTS), {
                 "input_ids": ids, "attention_mask": mask,
-                "token_type_ids": numpy.zeros_like(ids)})[0]
+                "token_type_ids": numpy.zeros_like(ids)})
             probabilities = (1.0 / (1.0 + numpy.exp(-logits.astype(numpy.float64)))).tolist()
             for index, row_scores in zip(batch, probabilities, strict=True):
                 results[index] = dict(zip(self.labels, row_scores, strict=True))
-        return self.calibration.apply_all(results) if self.calibration else results
+            vectors[batch] = pooled
+        return (self.calibration.apply_all(results) if self.calibration else results), vectors
 
 
 MMAP_THRESHOLD_BYTES = 16 << 20
@@ -233,4 +259,5 @@ def load_onnx_scorer(config: Mapping[str, Any], backend: str) -> OnnxScorer:
     return OnnxScorer(folder, source.name, source.version, backend,
                       batch_size=config["SCORING_BATCH_SIZE"], threads=config["TORCH_THREADS"],
                       calibration=Calibration.from_file(source.calibration)
-                      if source.calibration else None)
+                      if source.calibration else None,
+                      vector_layer=config.get("SENTENCE_VECTOR_LAYER", DEFAULT_LAYER))

@@ -1,5 +1,7 @@
 """The bulk rescoring job: a site's pending and held comments decided again by the current
-model, candidate and thresholds, never a comment a moderator decided.
+model, candidate and thresholds, never a comment a moderator decided. First it writes what
+learning needs of the current model: the sentence vectors of the comments moderators
+decided and of the Perspective clients' labels (``embedding.embed_missing``).
 
 Pending comments go through the scoring job itself. A held comment is rescored only if
 the model alone decided it so far (not the spam rules, readers' reports or a moderator);
@@ -24,8 +26,10 @@ from service.comments.spam import SPAM_ACTOR_MODEL
 from service.moderation.learning.labels import learning_site
 from service.moderation.learning.models import RescoreRun, RescoreStatus
 from service.moderation.learning.scoring import deciders
+from service.moderation.learning.vectors import store_comment_vectors
 from service.policy import MODEL_ACTOR, RESCORING_ACTOR
 from service.sites.services import policy_of, site_by_id
+from workers.scoring.embedding import embed_missing
 from workers.scoring.jobs import score_comment
 from workers.scoring.scorer import load_scorer
 
@@ -49,6 +53,7 @@ def rescore_run(run_id: int) -> dict[str, int]:
         run.status, run.total = RescoreStatus.RUNNING, len(pending) + len(held)
         run.rescored = run.skipped = run.changed = 0
     try:
+        embed_missing(run.site)
         _pending(run_id, pending)
         batch = current_app.config["SCORING_BATCH_SIZE"]
         for start in range(0, len(held), batch):
@@ -98,20 +103,24 @@ def _held(run_id: int, site_id: int, ids: Sequence[uuid.UUID]) -> None:
                 if c.status == Status.HELD and _rescorable(c.decisions)]
     bodies = {comment.id: comment.body for comment in comments}
     session.rollback()
-    scores = load_scorer(config).score(list(bodies.values())) if bodies else []
-    scorer_id = load_scorer(config).model_id
+    scorer = load_scorer(config)
+    scores, vectors = scorer.score_and_embed(list(bodies.values()))
+    scorer_id = scorer.model_id
     rescored = changed = 0
     with db.transaction():
         site = site_by_id(session, site_id)
-        deciding = deciders(session, policy_of(site, config), site.slug)
+        deciding = deciders(session, policy_of(site, config), site.slug, scorer.vector_space)
         holds = hold_reasons(session, list(session.scalars(
             select(Comment).where(Comment.id.in_(list(bodies))))))
-        for comment_id, comment_scores in zip(bodies, scores, strict=True):
+        store_comment_vectors(session, scorer.vector_space, list(zip(
+            bodies, scores, vectors, strict=True)), db.utcnow(), only_missing=True)
+        for comment_id, comment_scores, vector in zip(bodies, scores, vectors, strict=True):
             comment = session.scalars(select(Comment).where(Comment.id == comment_id)
                                       .with_for_update()).one()
             if comment.status != Status.HELD or not _rescorable(comment.decisions):
                 continue  # a moderator (or readers) got there first
-            verdict = deciding.decide(comment_scores, comment.body, holds.get(comment_id))
+            verdict = deciding.decide(comment_scores, comment.body, holds.get(comment_id),
+                                      vector=vector)
             recorded = {k: round(v, 6) for k, v in comment_scores.items()}
             if verdict.outcome == Status.HELD:
                 session.add(Decision(comment=comment, outcome=verdict.outcome,

@@ -21,6 +21,7 @@ from workers.scoring.batching import length_batches
 from workers.scoring.calibration import Calibration
 from workers.scoring.errors import ModelUnavailable
 from workers.scoring.ort import ONNX_BACKENDS
+from workers.scoring.vectors import DEFAULT_LAYER, effective_layer, space
 
 __all__ = ["DetoxifyScorer", "ModelUnavailable", "Scorer", "load_scorer", "unload_scorers"]
 
@@ -46,7 +47,12 @@ class Scorer(Protocol):
     @property
     def model_id(self) -> str: ...
 
+    @property
+    def vector_space(self) -> str: ...
+
     def score(self, texts: Sequence[str]) -> list[dict[str, float]]: ...
+
+    def score_and_embed(self, texts: Sequence[str]) -> tuple[list[dict[str, float]], Any]: ...
 
 
 class DetoxifyScorer:
@@ -63,7 +69,8 @@ class DetoxifyScorer:
 
     def __init__(self, detoxify: Any, name: str, version: str, batch_size: int = 32,
                  backend: str = "torch", max_batch_tokens: int = MAX_BATCH_TOKENS,
-                 calibration: Calibration | None = None) -> None:
+                 calibration: Calibration | None = None,
+                 vector_layer: int = DEFAULT_LAYER) -> None:
         self.detoxify = detoxify
         self.name = name
         self.version = version
@@ -74,6 +81,9 @@ class DetoxifyScorer:
         self.labels = tuple(detoxify.class_names)
         detoxify.model.eval()
         self.tokenizer = fast_tokenizer(detoxify.tokenizer)
+        self.layers = int(detoxify.model.config.num_hidden_layers)
+        self.hidden = int(detoxify.model.config.hidden_size)
+        self.layer = effective_layer(vector_layer, self.layers)
         self.model = prepare(detoxify.model, backend)
 
     @property
@@ -82,22 +92,47 @@ class DetoxifyScorer:
         suffix = "" if self.backend == "torch" else f"+{self.backend}"
         return f"{self.name}@{self.version}{suffix}"
 
+    @property
+    def vector_space(self) -> str:
+        """What the sentence vectors it gives are comparable with (``vectors.space``)."""
+        return space(self.name, self.version, self.layer)
+
     def score(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        return self.score_layers(texts)[0]
+
+    def score_and_embed(self, texts: Sequence[str]) -> tuple[list[dict[str, float]], Any]:
+        """The scores and, from the same forward pass, each text's sentence vector
+        (``(len(texts), hidden)`` float32, the mean-pooled state of layer ``self.layer``)."""
+        scores, layers = self.score_layers(texts)
+        return scores, layers[:, self.layer - 1, :]
+
+    def score_layers(self, texts: Sequence[str]) -> tuple[list[dict[str, float]], Any]:
+        """The scores and every encoder layer's mean-pooled state, ``(texts, layers,
+        hidden)`` float32."""
+        import numpy
         import torch
 
+        results: list[dict[str, float]] = [{} for _ in texts]
+        vectors = numpy.zeros((len(texts), self.layers, self.hidden), dtype=numpy.float32)
         if not texts:
-            return []
+            return results, vectors
         texts = [model_text(text) for text in texts]
         lengths = self.tokenizer(texts, truncation=True, return_length=True)["length"]
-        results: list[dict[str, float]] = [{} for _ in texts]
         with torch.inference_mode():
             for batch in length_batches(lengths, self.batch_size, self.max_batch_tokens):
                 inputs = self.tokenizer([texts[index] for index in batch], truncation=True,
                                         padding=True, return_tensors="pt")
-                probabilities = torch.sigmoid(self.model(**inputs)[0]).tolist()
+                inputs.pop("length", None)
+                output = self.model(**inputs, output_hidden_states=True)
+                probabilities = torch.sigmoid(output[0]).tolist()
                 for index, row in zip(batch, probabilities, strict=True):
                     results[index] = dict(zip(self.labels, row, strict=True))
-        return self.calibration.apply_all(results) if self.calibration else results
+                mask = inputs["attention_mask"].unsqueeze(-1).to(torch.float32)
+                count = mask.sum(dim=1).clamp(min=1.0)
+                pooled = torch.stack([(state.float() * mask).sum(dim=1) / count
+                                      for state in output.hidden_states[1:]], dim=1)
+                vectors[batch] = pooled.numpy()
+        return (self.calibration.apply_all(results) if self.calibration else results), vectors
 
 
 def fast_tokenizer(tokenizer: Any) -> Any:
@@ -136,7 +171,8 @@ def load_scorer(config: Mapping[str, Any]) -> Any:
     backend = config.get("SCORER_BACKEND", "torch")
     key = (*(config[name] for name in (
         "MODERATION_MODEL", "MODERATION_MODEL_CONFIG", "MODERATION_MODEL_CACHE",
-        "TORCH_THREADS", "SCORING_BATCH_SIZE")), backend)
+        "TORCH_THREADS", "SCORING_BATCH_SIZE")), backend,
+        config.get("SENTENCE_VECTOR_LAYER", DEFAULT_LAYER))
     if backend not in (*BACKENDS, *ONNX_BACKENDS):
         raise ModelUnavailable(f"SCORER_BACKEND={backend!r} is not one of "
                                f"{', '.join((*BACKENDS, *ONNX_BACKENDS))}")
@@ -192,14 +228,16 @@ def _load(config: Mapping[str, Any], backend: str) -> DetoxifyScorer:
         calibration = calibration_file(model)
         return DetoxifyScorer(
             detoxify, model, SHIPPED_MODELS[model].version, batch_size, backend,
-            calibration=Calibration.from_file(calibration) if calibration else None)
+            calibration=Calibration.from_file(calibration) if calibration else None,
+            vector_layer=config.get("SENTENCE_VECTOR_LAYER", DEFAULT_LAYER))
     if model in DETOXIFY_VARIANTS:
         from detoxify import Detoxify
         from detoxify.detoxify import MODEL_URLS
 
         version = MODEL_URLS[model].rsplit("/", 1)[-1].removesuffix(".ckpt")
         log.info("loading Detoxify %s (downloaded on first use)", model)
-        return DetoxifyScorer(Detoxify(model_type=model), model, version, batch_size, backend)
+        return DetoxifyScorer(Detoxify(model_type=model), model, version, batch_size, backend,
+                              vector_layer=config.get("SENTENCE_VECTOR_LAYER", DEFAULT_LAYER))
     checkpoint = Path(model)
     if not checkpoint.is_file():
         raise ModelUnavailable(
@@ -220,7 +258,8 @@ def _load(config: Mapping[str, Any], backend: str) -> DetoxifyScorer:
 
         detoxify = Detoxify(checkpoint=str(checkpoint))
     return DetoxifyScorer(detoxify, checkpoint.stem, _file_digest(checkpoint), batch_size,
-                          backend)
+                          backend, vector_layer=config.get("SENTENCE_VECTOR_LAYER",
+                                                           DEFAULT_LAYER))
 
 
 def load_local_checkpoint(checkpoint: Path, config_dir: Path) -> Any:

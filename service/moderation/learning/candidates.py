@@ -1,4 +1,5 @@
-"""Candidates: built from a site's moderator decisions, put in shadow, reported on, promoted."""
+"""Candidates: evaluated against moderators, put in shadow, promoted (with its guard), and
+shown stale when the model changes. ``learning.building`` builds them."""
 
 from __future__ import annotations
 
@@ -10,19 +11,12 @@ from sqlalchemy.orm import Session
 
 from service.accounts import audit
 from service.db import utcnow
-from service.moderation.learning.head import Head, decide_with, fit_bands, forced
-from service.moderation.learning.labels import (
-    Labelled,
-    decided_comments,
-    held_back,
-    learning_site,
-)
+from service.moderation.learning.evaluation import auc, intervals, rates
+from service.moderation.learning.head import AnyHead, Head, decide_with, fit_bands, forced
+from service.moderation.learning.labels import Labelled
 from service.moderation.learning.models import DEFAULT_SITE, Candidate, CandidateStatus
-from service.policy import DEFAULT_TARGET, Outcome, Policy, target_named
-
-MIN_DECISIONS = 50
-"""Fewest moderator decisions a candidate is built from (training and held-back together)."""
-HOLD_BACK = 0.3
+from service.moderation.learning.targets import SAFETY, bands, site_target
+from service.policy import Outcome, Policy
 
 
 class CandidateError(ValueError):
@@ -35,9 +29,14 @@ def agrees(outcome: str, rejected: bool) -> bool:
     return (outcome == Outcome.APPROVED) != rejected
 
 
-def evaluate(head: Head, name: str, rows: Sequence[Labelled], policy: Policy) -> dict[str, Any]:
-    """The live decisions and the candidate's against the moderators' on ``rows``."""
-    candidate = [decide_with(head, name, row.scores, policy, row.body)[0].outcome for row in rows]
+def evaluate(head: AnyHead, name: str, rows: Sequence[Labelled], policy: Policy,
+             seed: int = 0) -> dict[str, Any]:
+    """The live decisions and the candidate's against the moderators' on ``rows``: counts,
+    each side's rates with bootstrap intervals (``evaluation``), and the ROC AUC of the
+    head's probability against the live model's toxicity score."""
+    decided = [decide_with(head, name, row.scores, policy, row.body, vector=row.vector)
+               for row in rows]
+    candidate = [verdict.outcome for verdict, _ in decided]
     live = [row.live_outcome for row in rows]
     rejected = [row.rejected for row in rows]
 
@@ -50,23 +49,45 @@ def evaluate(head: Head, name: str, rows: Sequence[Labelled], policy: Policy) ->
             "not_published_approved": sum(o != Outcome.APPROVED and not r
                                           for o, r in zip(outcomes, rejected, strict=True)),
             "outcomes": {o.value: outcomes.count(o) for o in Outcome},
+            "rates": rates(outcomes, rejected),
+            "intervals": intervals(outcomes, rejected, seed),
         }
 
     return {"compared": len(rows), "moderators_rejected": sum(rejected),
             "live": figures(live), "candidate": figures(candidate),
+            "auc": {"live": auc([row.scores.get("toxicity", 0.0) for row in rows], rejected),
+                    "candidate": auc([probability for _, probability in decided], rejected)},
             "would_change": sum(a != b for a, b in zip(live, candidate, strict=True))}
 
 
-def miss_share(policy: Policy) -> float:
-    """The share of moderators' rejections a candidate may publish: the site's target's
-    share of toxic comments published (the default target's for thresholds set by hand)."""
-    return target_named(policy.target or DEFAULT_TARGET).toxic_published
+def promotion_refusal(report: Mapping[str, Any], policy: Policy) -> str | None:
+    """Why promoting a candidate with this ``report`` (``report.candidate_report``) is
+    refused, or None: when the upper end of the interval of the share of moderators'
+    rejections it publishes is above what the site allows (a safety target's share; under
+    a queue budget, the live policy's share on the same decisions)."""
+    target = site_target(policy)
+    interval = (report.get("intervals") or {}).get("candidate", {}).get("published_rejected")
+    if not interval:
+        return ("no held-back rejection to measure what it would publish; build it again "
+                "once moderators have rejected more comments")
+    if target.kind == SAFETY:
+        allowed, what = target.share, f"the site's target ({target.describe()})"
+    else:
+        live = (report.get("rates") or {}).get("live", {}).get("published_rejected") or 0.0
+        allowed, what = live, f"the live policy's {100 * live:.1f}% on the same decisions"
+    if interval[1] > allowed:
+        return (f"it may publish up to {100 * interval[1]:.1f}% of the comments moderators "
+                f"rejected (95% interval {100 * interval[0]:.1f}-{100 * interval[1]:.1f}%, "
+                f"{report.get('moderators_rejected', 0)} held-back rejections), more than "
+                f"{what}")
+    return None
 
 
 def fit_candidate(train: Sequence[Labelled], policy: Policy,
                   missed: float | None = None) -> Head:
-    """The head fitted on ``train``, with its bands (``head.fit_bands``) under ``policy``,
-    publishing at most ``missed`` (default: ``miss_share(policy)``) of the rejected.
+    """The head over the scores alone (the first kind of candidate, kept to compare with),
+    with bands fitted on ``train`` itself for the site's target, or publishing at most
+    ``missed`` of the rejected.
 
     Raises:
         CandidateError: when the rows cannot make a head.
@@ -75,47 +96,15 @@ def fit_candidate(train: Sequence[Labelled], policy: Policy,
         head = Head.fit([row.scores for row in train], [row.rejected for row in train])
     except ValueError as error:
         raise CandidateError(str(error)) from error
-    return head.with_bands(*fit_bands(
-        [head.probability(row.scores) for row in train], [row.rejected for row in train],
-        [row.live_outcome == Outcome.APPROVED for row in train],
-        [forced(row.scores, policy, row.body) is not None for row in train],
-        miss_share(policy) if missed is None else missed))
-
-
-def build_candidate(session: Session, policy: Policy, *, site: str | None = None, by: str,
-                    seed: int = 0, hold_back: float = HOLD_BACK) -> Candidate:
-    """Fit a head on a site's decided comments, evaluate it on the part held back; the
-    caller commits. The live ``policy`` keeps its rejections and safety-net holds.
-
-    Raises:
-        CandidateError: with too few decisions, or decisions of one kind only.
-    """
-    slug = learning_site(session, site).slug
-    rows = decided_comments(session, slug)
-    if len(rows) < MIN_DECISIONS:
-        raise CandidateError(f"{len(rows)} moderator decisions on scored comments; a "
-                             f"candidate needs {MIN_DECISIONS}")
-    back = held_back(rows, hold_back, seed)
-    train = [row for row, out in zip(rows, back, strict=True) if not out]
-    test = [row for row, out in zip(rows, back, strict=True) if out]
-    if not test or len({row.rejected for row in train}) < 2:
-        raise CandidateError("moderators must have both approved and rejected comments, "
-                             "with some held back")
-    head = fit_candidate(train, policy)
-    name = f"{slug}-{utcnow():%Y%m%d-%H%M%S}-{len(rows)}"
-    if session.scalar(select(Candidate.id).where(Candidate.name == name)):
-        name = f"{name}-{seed}"
-    report = {"seed": seed, "hold_back": hold_back, "trained_on": len(train),
-              "held_back": [str(row.comment_id) for row in test],
-              "train": evaluate(head, name, train, policy),
-              "evaluation": evaluate(head, name, test, policy)}
-    candidate = Candidate(name=name, site=slug, params=head.as_params(), report=report,
-                          created_by=by, created_at=utcnow())
-    session.add(candidate)
-    session.flush()
-    audit.record(session, actor=by, action="candidate.built", subject=name,
-                 details={"site": slug, "trained_on": len(train), "held_back": len(test)})
-    return candidate
+    probabilities = [head.probability(row.scores) for row in train]
+    rejected = [row.rejected for row in train]
+    published = [row.live_outcome == Outcome.APPROVED for row in train]
+    forced_out = [forced(row.scores, policy, row.body) is not None for row in train]
+    if missed is not None:
+        return head.with_bands(*fit_bands(probabilities, rejected, published, forced_out,
+                                          missed))
+    return head.with_bands(*bands(site_target(policy), probabilities, rejected, published,
+                                  forced_out))
 
 
 def find_candidate(session: Session, name: str) -> Candidate:
@@ -137,30 +126,54 @@ def start_shadow(session: Session, name: str, by: str) -> Candidate:
     return candidate
 
 
-def promote(session: Session, name: str, by: str, report: Mapping[str, Any]) -> Candidate:
+def promote(session: Session, name: str, by: str, report: Mapping[str, Any],
+            policy: Policy | None = None, *, force: bool = False) -> Candidate:
     """Make the candidate decide its site's new comments; the one promoted before retires.
-    Audited with ``report``, the figures the promotion was based on."""
+    Audited with ``report``, the figures the promotion was based on.
+
+    With ``policy`` (the site's live one), refused when ``promotion_refusal`` says so,
+    unless ``force``: then audited as forced, with the reason it overrode.
+
+    Raises:
+        CandidateError: for a candidate that cannot move, or a refused promotion.
+    """
     candidate = find_candidate(session, name)
     if candidate.status not in (CandidateStatus.CANDIDATE, CandidateStatus.SHADOW):
         raise CandidateError(f"{name} is {candidate.status}; it cannot be promoted")
+    if report.get("stale"):
+        raise CandidateError(f"{name} reads the vectors of {candidate.space}, but the model "
+                             f"now gives {report.get('current_space')}: build a new candidate")
+    refusal = promotion_refusal(report, policy) if policy is not None else None
+    if refusal and not force:
+        raise CandidateError(f"promotion refused: {refusal} (force it to promote anyway; "
+                             "it is audited)")
     for previous in session.scalars(select(Candidate).where(
             Candidate.site == candidate.site, Candidate.status == CandidateStatus.PROMOTED)):
         previous.status = CandidateStatus.RETIRED
     candidate.status, candidate.promoted_at, candidate.promoted_by = (
         CandidateStatus.PROMOTED, utcnow(), by)
     candidate.promoted_report = dict(report)
-    audit.record(session, actor=by, action="candidate.promoted", subject=name,
-                 details={"site": candidate.site, "report": dict(report)})
+    details: dict[str, Any] = {"site": candidate.site, "report": dict(report)}
+    if refusal:
+        details |= {"forced": True, "overrode": refusal}
+    audit.record(session, actor=by, action="candidate.promoted", subject=name, details=details)
     return candidate
 
 
-def scoring_candidates(session: Session, site: str | None = None
+def stale(candidate: Candidate, space: str | None) -> bool:
+    """Whether the candidate reads vectors of another space than the workers' model gives
+    now (``space``; None: unknown yet, so nothing is stale)."""
+    return candidate.space is not None and space is not None and candidate.space != space
+
+
+def scoring_candidates(session: Session, site: str | None = None, space: str | None = None
                        ) -> tuple[Candidate | None, list[Candidate]]:
-    """The site's promoted candidate (None: the live policy decides) and those in shadow."""
-    rows = list(session.scalars(select(Candidate).where(
+    """The site's promoted candidate (None: the live policy decides) and those in shadow,
+    leaving out those that read vectors of another space than ``space`` (stale)."""
+    rows = [c for c in session.scalars(select(Candidate).where(
         Candidate.site == (site or DEFAULT_SITE),
         Candidate.status.in_([CandidateStatus.PROMOTED, CandidateStatus.SHADOW]))
-        .order_by(Candidate.id)))
+        .order_by(Candidate.id)) if not stale(c, space)]
     promoted = next((c for c in rows if c.status == CandidateStatus.PROMOTED), None)
     return promoted, [c for c in rows if c.status == CandidateStatus.SHADOW]
 

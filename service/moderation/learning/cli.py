@@ -13,11 +13,10 @@ from flask.cli import with_appcontext
 
 from service import db
 from service.accounts.services import CLI_ACTOR
+from service.moderation.learning.building import HOLD_BACK, build_candidate
 from service.moderation.learning.calibration import as_dict, calibration_report
 from service.moderation.learning.candidates import (
-    HOLD_BACK,
     CandidateError,
-    build_candidate,
     find_candidate,
     promote,
     start_shadow,
@@ -39,7 +38,8 @@ def adapt(site: str | None, seed: int, hold_back: float) -> None:
     try:
         with db.transaction() as session:
             candidate = build_candidate(session, site_policy(session, current_app.config, site),
-                                        site=site, by=CLI_ACTOR, seed=seed, hold_back=hold_back)
+                                        site=site, by=CLI_ACTOR, seed=seed, hold_back=hold_back,
+                                        minimum=current_app.config["LEARNING_MIN_DECISIONS"])
             name, report = candidate.name, candidate.report
     except (CandidateError, UnknownSite) as error:
         raise click.ClickException(str(error)) from None
@@ -47,7 +47,8 @@ def adapt(site: str | None, seed: int, hold_back: float) -> None:
     click.echo(f"trained on {report['trained_on']} moderator decisions; held back "
                f"{evaluation['compared']}")
     click.echo(f"agreement on the held-back part: live {evaluation['live']['agreement']}, "
-               f"candidate {evaluation['candidate']['agreement']}")
+               f"candidate {evaluation['candidate']['agreement']}; ROC AUC: live toxicity "
+               f"{evaluation['auc']['live']}, candidate {evaluation['auc']['candidate']}")
     click.echo(name)
 
 
@@ -84,15 +85,19 @@ def report(name: str) -> None:
 
 @click.command("promote")
 @click.argument("name")
+@click.option("--force", is_flag=True,
+              help="Promote even when the report's interval says it may publish more toxic "
+                   "comments than the site allows (audited as forced).")
 @with_appcontext
-def promote_command(name: str) -> None:
-    """Make the candidate NAME decide new comments (audited, with the report it is based on)."""
+def promote_command(name: str, force: bool) -> None:
+    """Make the candidate NAME decide new comments (audited, with the report it is based on);
+    refused, unless forced, when it may publish more toxic comments than the site allows."""
     try:
         with db.transaction() as session:
             candidate = find_candidate(session, name)
-            figures = candidate_report(session, candidate,
-                                       site_policy(session, current_app.config, candidate.site))
-            promote(session, name, CLI_ACTOR, figures)
+            policy = site_policy(session, current_app.config, candidate.site)
+            figures = candidate_report(session, candidate, policy)
+            promote(session, name, CLI_ACTOR, figures, policy, force=force)
     except CandidateError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"{name} promoted: it decides new comments; `moderation rescore` decides the "

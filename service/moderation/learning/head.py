@@ -1,5 +1,8 @@
-"""The candidate's head: a logistic regression over the live model's label scores, and the
-policy it decides with. Pure Python (no numpy), so that workers and the web share it.
+"""The first candidates' head: a logistic regression over the live model's label scores, and
+the policy every head decides with (``forced``, ``decide_with``). Pure Python.
+
+New candidates read the comment too (``vector_head``); heads of this kind, built before,
+still load and decide.
 
 The features are the logits of the calibrated label scores every model decision stores;
 the target is whether a moderator rejected the comment. The fit (Newton's method with an
@@ -12,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from service.policy import LABELS, Outcome, Policy, Verdict, decide
 
@@ -115,7 +118,12 @@ class Head:
         weights, bias = fit_logistic(features, [int(flag) for flag in rejected], l2)
         return cls(labels, tuple(mean), tuple(scale), tuple(weights), bias, NEVER, NEVER)
 
-    def probability(self, scores: Mapping[str, float]) -> float:
+    @property
+    def space(self) -> None:
+        """A head over the scores alone reads no sentence vector."""
+        return None
+
+    def probability(self, scores: Mapping[str, float], vector: Any = None) -> float:
         z = self.bias + sum(
             w * ((logit(scores[label]) - m) / s if label in scores else 0.0)
             for label, m, s, w in zip(self.labels, self.mean, self.scale, self.weights,
@@ -162,12 +170,46 @@ def forced(scores: Mapping[str, float], policy: Policy, text: str,
     return None
 
 
-def decide_with(head: Head, name: str, scores: Mapping[str, float], policy: Policy,
-                text: str = "", hold: str | None = None) -> tuple[Verdict, float]:
+class AnyHead(Protocol):
+    """What deciding needs of a head: this one, or ``vector_head.VectorHead``."""
+
+    @property
+    def hold(self) -> float: ...
+
+    @property
+    def reject(self) -> float: ...
+
+    @property
+    def space(self) -> str | None: ...
+
+    def probability(self, scores: Mapping[str, float], vector: Any = None) -> float: ...
+
+    def drivers(self, scores: Mapping[str, float], most: int = 2) -> tuple[str, ...]: ...
+
+    def as_params(self) -> dict[str, Any]: ...
+
+
+def load_head(params: Mapping[str, Any]) -> AnyHead:
+    """The head that a candidate's stored parameters describe, of either kind."""
+    if params.get("kind") == "vector-head/1":
+        from service.moderation.learning.vector_head import VectorHead
+
+        return VectorHead.from_params(params)
+    return Head.from_params(params)
+
+
+def decide_with(head: AnyHead, name: str, scores: Mapping[str, float], policy: Policy,
+                text: str = "", hold: str | None = None, vector: Any = None
+                ) -> tuple[Verdict, float]:
     """The candidate's verdict on one comment, and the head's probability. A hold or a
-    rejection names the labels that pushed the probability up most (at most two)."""
-    probability = head.probability(scores)
+    rejection names the labels that pushed the probability up most (at most two).
+
+    A head that reads sentence vectors, given none, leaves the decision to the live policy
+    (probability 0)."""
     verdict = forced(scores, policy, text, hold)
+    if head.space is not None and vector is None:
+        return verdict or decide(scores, policy, text, hold=hold), 0.0
+    probability = head.probability(scores, vector)
     if verdict is not None:
         return verdict, probability
     if probability < head.hold:
@@ -216,6 +258,13 @@ def fit_bands(probabilities: Sequence[float], rejected: Sequence[bool],
         following = free[position + 1][0] if position + 1 < len(free) else NEVER
         if following > q and agreement > best:
             best, hold = agreement, (q + following) / 2 if following < NEVER else NEVER
+    return hold, reject_band(free, hold)
+
+
+def reject_band(free: Sequence[tuple[float, bool]], hold: float) -> float:
+    """The lowest threshold at or above ``hold`` at which at least ``REJECT_PRECISION`` of
+    ``MIN_REJECTS`` or more of the ``(probability, rejected)`` rows were rejected by
+    moderators, else ``NEVER`` (never below ``hold``)."""
     reject, count, bad = NEVER, 0, 0
     for q, was_rejected in sorted(free, reverse=True):
         count, bad = count + 1, bad + (not was_rejected)
@@ -223,4 +272,4 @@ def fit_bands(probabilities: Sequence[float], rejected: Sequence[bool],
             break
         if count >= MIN_REJECTS and (count - bad) / count >= REJECT_PRECISION:
             reject = q
-    return hold, max(reject, hold)
+    return max(reject, hold)

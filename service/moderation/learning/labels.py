@@ -6,7 +6,7 @@ import hashlib
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -37,6 +37,11 @@ class Labelled:
     rejected: bool
     """Whether the moderator's last decision rejected it (else approved it)."""
     decided_at: datetime
+    vector: Any = None
+    """Its sentence vector (float32), from the forward pass that gave ``scores``; None: none
+    of the space asked for."""
+    source: str = "comment"
+    """``comment``, or ``perspective``: a label sent by a Perspective client."""
 
 
 def learning_site(session: Session, site: str | None) -> Site:
@@ -98,3 +103,36 @@ def held_back(rows: Sequence[Labelled], share: float, seed: int) -> list[bool]:
         return int.from_bytes(digest[:8], "big") / 2**64
 
     return [draw(row) < share for row in rows]
+
+
+def training_rows(session: Session, site: str | None, space: str, policy: Policy
+                  ) -> tuple[list[Labelled], int]:
+    """The site's labelled texts with their vectors in ``space``: decided comments (their
+    scores replaced by those of the pass that gave the vector) and the labels Perspective
+    clients sent for the site (``comments:suggestscore``), oldest first; and how many
+    decided comments have no vector in ``space`` yet (rescoring writes them).
+
+    Raises:
+        UnknownSite: when there is no such site.
+    """
+    from service.moderation.learning.models import SentenceVector
+    from service.moderation.learning.vectors import comment_vectors, dequantise
+    from service.policy import decide
+
+    slug = learning_site(session, site).slug
+    comments = [row for row in decided_comments(session, slug) if row.body]
+    found = comment_vectors(session, [row.comment_id for row in comments], space)
+    rows = [replace(row, scores=dict(found[row.comment_id].scores),
+                    vector=dequantise(found[row.comment_id].data, found[row.comment_id].scale))
+            for row in comments if row.comment_id in found]
+    for label in session.scalars(select(SentenceVector).where(
+            SentenceVector.label_id.is_not(None), SentenceVector.site == slug,
+            SentenceVector.space == space).order_by(SentenceVector.created_at)):
+        scores = dict(label.scores)
+        rows.append(Labelled(
+            uuid.uuid5(uuid.NAMESPACE_OID, f"perspective-label:{label.label_id}"), "",
+            label.created_at, scores, decide(scores, policy).outcome.value,
+            bool(label.rejected), label.created_at, dequantise(label.data, label.scale),
+            "perspective"))
+    rows.sort(key=lambda row: (row.created_at, str(row.comment_id)))
+    return rows, len(comments) - len(found)

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -98,12 +107,15 @@ def start_shadow(name: str) -> Response:
 @bp.post("/candidates/<name>/promote")
 @login_required(role=Role.ADMIN)
 def promote_candidate(name: str) -> Response:
-    """Promote the candidate, recording the report the admin saw (audited)."""
+    """Promote the candidate, recording the report the admin saw (audited); refused when it
+    may publish more toxic comments than the site allows, unless forced (audited as such)."""
+    force = request.form.get("force") == "yes"
+
     def act(session: Session, by: str) -> Candidate:
         found = find_candidate(session, name)
-        report = candidate_report(session, found,
-                                  site_policy(session, current_app.config, found.site))
-        return promote(session, name, by, report)
+        policy = site_policy(session, current_app.config, found.site)
+        report = candidate_report(session, found, policy)
+        return promote(session, name, by, report, policy, force=force)
 
     return _change(name, act, "is promoted: it decides new comments. Rescore the pending "
                               "and held ones to apply it to them")

@@ -14,18 +14,21 @@ from cli.main import rescore
 from service import db
 from service.comments.models import READERS_ACTOR, Comment, Decision, Status
 from service.comments.spam import SPAM_ACTOR_MODEL
-from service.moderation.learning.candidates import CandidateError, build_candidate
+from service.moderation.learning.building import build_candidate
+from service.moderation.learning.candidates import CandidateError
 from service.moderation.learning.cli import adapt
 from service.moderation.learning.head import NEVER, Head, fit_bands
 from service.moderation.learning.labels import decided_comments
 from service.moderation.learning.models import Candidate, RescoreRun
 from service.moderation.learning.tasks import adapt_due
+from service.moderation.learning.vectors import store_comment_vectors
 from service.policy import LABELS, MODEL_ACTOR, Policy
 from service.sites.models import Site
 from service.sites.services import UnknownSite
 from tests.support.accounts import audit_actions, csrf_token
 from workers.scoring.adapt import adapt_site
 from workers.scoring.jobs import site_deciders
+from workers.scoring.scorer import load_scorer
 
 SCALE = {"toxicity": 1.0, "obscene": 1.0, "insult": 1.0, "severe_toxicity": 0.00005,
          "threat": 0.05, "identity_attack": 0.18}
@@ -49,8 +52,11 @@ def scores_for(draw: random.Random) -> dict[str, float]:
 
 def add_decided(app, count: int, seed: int = 0, *, rule=lambda s: s["insult"] >= 0.6):
     """``count`` comments the model scored (holding toxicity >= 0.5) and a moderator then
-    decided by ``rule``; returns their ids."""
+    decided by ``rule``, each with a sentence vector (noise) of the test model's space;
+    returns their ids."""
     draw, ids = random.Random(seed), []
+    with app.app_context():
+        space = load_scorer(app.config).vector_space
     with app.app_context(), db.transaction() as session:
         base = db.utcnow() - timedelta(days=1)
         for k in range(count):
@@ -66,6 +72,8 @@ def add_decided(app, count: int, seed: int = 0, *, rule=lambda s: s["insult"] >=
                                  created_at=comment.created_at + timedelta(minutes=5)))
             comment.status = final
             session.flush()
+            store_comment_vectors(session, space, [
+                (comment.id, scores, [draw.gauss(0, 1) for _ in range(32)])], db.utcnow())
             ids.append(comment.id)
     return ids
 
@@ -125,7 +133,7 @@ def test_labels_are_moderators_final_decisions_on_comments_the_model_scored(app)
 
 def test_too_few_decisions_make_no_candidate_and_the_command_says_why(app, runner) -> None:
     add_decided(app, 20)
-    with app.app_context(), pytest.raises(CandidateError, match="needs 50"):
+    with app.app_context(), pytest.raises(CandidateError, match="needs 50 of each"):
         build_candidate(db.session(), Policy.from_overrides(LIVE), by="test")
     result = runner.invoke(adapt, ["--site", "elsewhere"])
     assert result.exit_code != 0 and "no site 'elsewhere'" in result.output
@@ -183,6 +191,9 @@ def test_admins_promote_from_the_dashboard_with_csrf_and_an_audit_entry(
     token = csrf_token(moderator_client, "/dashboard/queue")
     assert moderator_client.post(promote_path, data={"csrf_token": token}).status_code == 403
     token = csrf_token(admin_client, "/dashboard/learning")
+    # under the default queue budget, it publishes fewer of the rejected than the live policy
+    assert "data-refusal" not in report.text and 'data-interval="published_rejected"' in (
+        report.text)
     done = admin_client.post(promote_path, data={"csrf_token": token})
     assert done.status_code == 303
     with app.app_context():

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from service import db
 from service.comments.models import Comment, Decision
-from service.moderation.learning.candidates import build_candidate
+from service.moderation.learning.building import build_candidate
 from service.moderation.learning.models import Candidate
 from service.policy import MODEL_ACTOR, Policy
 from tests.conftest import OUTPUT_DIR

@@ -155,6 +155,11 @@ def test_moderators_teach_a_candidate_that_is_shadowed_promoted_and_rescores(
     assert figures["agreement_candidate"] > figures["agreement_live"] + 0.1
     assert figures["would_change"] >= 1 and figures["per_day"][0]["n"] == 60
 
+    # under the default queue budget it may publish no more of the rejected than the live
+    # policy did on the same decisions: the interval says so, and promotion is not refused
+    assert figures["refusal"] is None
+    assert figures["intervals"]["candidate"]["published_rejected"][1] <= figures["rates"][
+        "live"]["published_rejected"]
     promoted = runner.invoke(promote_command, [name])
     assert promoted.exit_code == 0, promoted.output
     assert "candidate.promoted" in audit_actions(app, "cli")

@@ -36,7 +36,7 @@ def test_a_banned_word_rejects_and_outweighs_a_suspect_one():
 
 
 def test_a_suspect_word_holds_and_scores_are_named_beside_it():
-    verdict = decide({"toxicity": 0.5}, POLICY, text="I want a refund")
+    verdict = decide({"toxicity": 0.6}, POLICY, text="I want a refund")
     assert verdict.outcome == Outcome.HELD
     assert verdict.reason == "score above hold threshold: toxicity; suspect word: refund"
 

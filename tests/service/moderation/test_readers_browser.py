@@ -111,6 +111,9 @@ def test_link_spam_and_a_near_duplicate_elsewhere_are_held_with_their_reason(
                                  "link leads. Decided by automated means.")
 
     post(thread, "Spammer Two", ADVERT.replace("five", "six").replace("today", "now"))
+    # stored once the nudge's wait (no worker answers it here) has run out
+    expect(thread.get_by_role("list", name="Your comments").get_by_role("listitem")
+           ).to_have_count(2, timeout=DECIDED)
     expect(own_comment(thread)).to_contain_text("Awaiting moderation")
     drain(app)  # the scoring worker screens near-duplicates, before the model
     expect(own_comment(thread)).to_contain_text(
