@@ -26,7 +26,7 @@ from workers.scoring.batching import length_batches
 from workers.scoring.calibration import Calibration
 from workers.scoring.errors import ModelUnavailable
 from workers.scoring.labels import file_sha256
-from workers.scoring.vectors import DEFAULT_LAYER, effective_layer, space
+from workers.scoring.vectors import DEFAULT_LAYER, LayeredScores, effective_layer, space
 
 ONNX_BACKENDS = ("onnx", "onnx-int8")
 FP32_FILE = "model.onnx"
@@ -139,7 +139,7 @@ def ensure_export(config: Mapping[str, Any]) -> tuple[Source, Path]:
     return source, folder
 
 
-class OnnxScorer:
+class OnnxScorer(LayeredScores):
     """A Detoxify model run by ONNX Runtime, batched by length like the torch scorer.
 
     Each text is normalised (``service.text.model_text``) and tokenized once, with the
@@ -192,15 +192,6 @@ class OnnxScorer:
     def vector_space(self) -> str:
         """What the sentence vectors it gives are comparable with (``vectors.space``)."""
         return space(self.name, self.version, self.layer)
-
-    def score(self, texts: Sequence[str]) -> list[dict[str, float]]:
-        return self.score_layers(texts)[0]
-
-    def score_and_embed(self, texts: Sequence[str]) -> tuple[list[dict[str, float]], Any]:
-        """The scores and, from the same run of the graph, each text's sentence vector
-        (``(len(texts), hidden)`` float32, the mean-pooled state of layer ``self.layer``)."""
-        scores, layers = self.score_layers(texts)
-        return scores, layers[:, self.layer - 1, :]
 
     def score_layers(self, texts: Sequence[str]) -> tuple[list[dict[str, float]], Any]:
         """The scores and every encoder layer's mean-pooled state, ``(texts, layers,

@@ -21,7 +21,7 @@ from workers.scoring.batching import length_batches
 from workers.scoring.calibration import Calibration
 from workers.scoring.errors import ModelUnavailable
 from workers.scoring.ort import ONNX_BACKENDS
-from workers.scoring.vectors import DEFAULT_LAYER, effective_layer, space
+from workers.scoring.vectors import DEFAULT_LAYER, LayeredScores, effective_layer, space
 
 __all__ = ["DetoxifyScorer", "ModelUnavailable", "Scorer", "load_scorer", "unload_scorers"]
 
@@ -55,7 +55,7 @@ class Scorer(Protocol):
     def score_and_embed(self, texts: Sequence[str]) -> tuple[list[dict[str, float]], Any]: ...
 
 
-class DetoxifyScorer:
+class DetoxifyScorer(LayeredScores):
     """A loaded Detoxify model that scores in batches of similar length.
 
     Texts are sorted by token count and cut into batches of at most ``batch_size``
@@ -96,15 +96,6 @@ class DetoxifyScorer:
     def vector_space(self) -> str:
         """What the sentence vectors it gives are comparable with (``vectors.space``)."""
         return space(self.name, self.version, self.layer)
-
-    def score(self, texts: Sequence[str]) -> list[dict[str, float]]:
-        return self.score_layers(texts)[0]
-
-    def score_and_embed(self, texts: Sequence[str]) -> tuple[list[dict[str, float]], Any]:
-        """The scores and, from the same forward pass, each text's sentence vector
-        (``(len(texts), hidden)`` float32, the mean-pooled state of layer ``self.layer``)."""
-        scores, layers = self.score_layers(texts)
-        return scores, layers[:, self.layer - 1, :]
 
     def score_layers(self, texts: Sequence[str]) -> tuple[list[dict[str, float]], Any]:
         """The scores and every encoder layer's mean-pooled state, ``(texts, layers,

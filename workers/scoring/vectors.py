@@ -9,6 +9,9 @@ pass that scores (an extra output of the exported graph), so they cost no second
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 DEFAULT_LAYER = 6
 """``SENTENCE_VECTOR_LAYER``'s default (1 is the first encoder layer)."""
 
@@ -16,6 +19,25 @@ DEFAULT_LAYER = 6
 def effective_layer(layer: int, layers: int) -> int:
     """``layer`` within a model of ``layers`` encoder layers: a smaller model's last."""
     return max(1, min(int(layer), int(layers)))
+
+
+class LayeredScores:
+    """What both scorers derive from their ``score_layers``: the scores alone, or the scores
+    with the sentence vector of their ``layer``."""
+
+    layer: int
+
+    def score_layers(self, texts: Sequence[str]) -> tuple[list[dict[str, float]], Any]:
+        raise NotImplementedError
+
+    def score(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        return self.score_layers(texts)[0]
+
+    def score_and_embed(self, texts: Sequence[str]) -> tuple[list[dict[str, float]], Any]:
+        """The scores and, from the same forward pass, each text's sentence vector
+        (``(len(texts), hidden)`` float32, the mean-pooled state of layer ``self.layer``)."""
+        scores, layers = self.score_layers(texts)
+        return scores, layers[:, self.layer - 1, :]
 
 
 def space(name: str, version: str, layer: int) -> str:
