@@ -25,12 +25,18 @@ from service.accounts.auth import acting_moderator, login_required
 from service.accounts.models import Role
 from service.accounts.shell import nav_link
 from service.moderation.learning.calibration import calibration_report
-from service.moderation.learning.candidates import CandidateError, find_candidate, promote
+from service.moderation.learning.candidates import (
+    CandidateError,
+    find_candidate,
+    promote,
+    stale,
+)
 from service.moderation.learning.candidates import start_shadow as shadow_candidate
 from service.moderation.learning.labels import decided_comments, site_policy
 from service.moderation.learning.models import Candidate, RescoreRun, RescoreStatus
 from service.moderation.learning.report import OUTCOMES, candidate_report
 from service.moderation.learning.tasks import adapt_job, start_rescore
+from service.moderation.learning.vectors import current_space
 from service.moderation.stats import bars, line
 from service.moderation.views.settings import settings_site
 from service.queueing import enqueue
@@ -56,13 +62,15 @@ def index() -> str:
         if report.hold.flagged else None} for report in labels}
     candidates = list(session.scalars(select(Candidate).where(Candidate.site == site.slug)
                                       .order_by(Candidate.id.desc()).limit(20)))
+    space = current_space(session)
+    stale_names = {c.name for c in candidates if stale(c, space)}
     runs = list(session.scalars(select(RescoreRun).where(RescoreRun.site == site.slug)
                                 .order_by(RescoreRun.id.desc()).limit(5)))
     active = any(run.status in (RescoreStatus.QUEUED, RescoreStatus.RUNNING) for run in runs)
     return render_template("dashboard/learning.html", decided=len(rows),
                            rejected=sum(row.rejected for row in rows), labels=labels,
-                           curves=curves, candidates=candidates, runs=runs, active=active,
-                           site=site)
+                           curves=curves, candidates=candidates, stale_names=stale_names,
+                           runs=runs, active=active, site=site)
 
 
 @bp.get("/candidates/<name>")

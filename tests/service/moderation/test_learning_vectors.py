@@ -109,6 +109,20 @@ def test_a_candidate_of_another_models_vectors_is_stale_and_not_applied(app) -> 
             build_candidate(session, policy, by="test")
 
 
+def test_the_learning_page_marks_stale_candidates_in_its_list(app, admin_client) -> None:
+    add_decided(app, 200, "older-model@1/layer4")
+    add_decided(app, 200, "newer-model@2/layer6", seed=1)  # written last: the current space
+    with app.app_context(), db.transaction() as session:
+        old = build_candidate(session, Policy(), by="test", space="older-model@1/layer4").name
+        new = build_candidate(session, Policy(), by="test", space="newer-model@2/layer6").name
+    page = admin_client.get("/dashboard/learning")
+    assert page.status_code == 200
+    rows = {name: page.text.split(f'data-candidate="{name}"', 1)[1].split("</tr>", 1)[0]
+            for name in (old, new)}
+    assert "data-stale" in rows[old] and ">stale</strong>" in rows[old]
+    assert "data-stale" not in rows[new]
+
+
 def test_no_candidate_before_enough_of_each_decision(app) -> None:
     add_decided(app, 120, "m@1/layer4")
     with app.app_context():
