@@ -113,7 +113,8 @@ SETTINGS: tuple[Setting, ...] = (
             "fewer layers: its last). Measured with `moderation model layers`.", int),
     Setting("VECTOR_KEEP_DAYS", 30,
             "Days the sweeper keeps the sentence vector of a comment no moderator decided "
-            "(those moderators decided are kept for learning; 0: keep all).", int),
+            "(those moderators decided, and Perspective clients' latest verdicts, are kept for "
+            "learning; 0: keep all).", int),
     Setting("LEARNING_MIN_DECISIONS", 50,
             "Fewest moderator rejections, and fewest approvals, before a candidate is built "
             "for a site.", int),

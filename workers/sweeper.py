@@ -34,6 +34,7 @@ from service.queueing import EXPLAIN_QUEUE, enqueue, queue, redis
 from service.sites.models import Site
 from workers.delivery import sweep as sweep_webhooks
 from workers.scoring.explaining import unexplained
+from workers.scoring.verdicts import prune_label_vectors
 
 log = logging.getLogger(__name__)
 
@@ -110,9 +111,11 @@ def schedule_adaptation() -> int:
 
 def prune_vectors() -> int:
     """Drop the sentence vectors learning no longer needs (``VECTOR_KEEP_DAYS``: those of
-    comments no moderator decided; erased comments' at once); return how many went."""
+    comments no moderator decided; erased comments' at once; Perspective labels' once a
+    newer verdict on the text replaced them or the text is gone); return how many went."""
     with db.transaction() as session:
         dropped = prune(session, current_app.config["VECTOR_KEEP_DAYS"], db.utcnow())
+        dropped += prune_label_vectors(session)
     if dropped:
         log.info("sweeper dropped %d sentence vectors", dropped)
     return dropped

@@ -20,14 +20,10 @@ from service import db
 from service.moderation.learning.labels import decided_comments, learning_site
 from service.moderation.learning.models import SentenceVector
 from service.moderation.learning.vectors import comment_vectors, quantise, store_comment_vectors
-from service.perspective.models import SuggestedScore
 from workers.scoring.scorer import load_scorer
+from workers.scoring.verdicts import latest_verdicts, prune_label_vectors
 
 log = logging.getLogger(__name__)
-
-VERDICT_LABEL = "toxicity"
-"""The label of the suggested scores that are verdicts (Coral's statuses map to it)."""
-
 
 def embed_missing(site: str | None) -> int:
     """Write the current model's vectors of the site's decided comments and Perspective
@@ -62,6 +58,9 @@ def embed_missing(site: str | None) -> int:
                              "created_at": db.utcnow()})
             session.execute(insert(SentenceVector), rows)
             written += len(rows)
+    if labels:  # a new verdict replaces the text's earlier one: learn from it alone
+        with db.transaction():
+            prune_label_vectors(session)
     if written:
         log.info("wrote %d sentence vectors of %s for site %s", written, space, slug)
     return written
@@ -71,11 +70,7 @@ def _unembedded_labels(slug: str, space: str) -> list[tuple[int, bool, str]]:
     """``(label id, rejected, text)`` of the site's latest verdict on each kept text that
     has no vector of ``space``."""
     session = db.session()
-    latest: dict[str, SuggestedScore] = {}
-    for label in session.scalars(select(SuggestedScore).where(
-            SuggestedScore.site == slug, SuggestedScore.label == VERDICT_LABEL,
-            SuggestedScore.text != "").order_by(SuggestedScore.created_at, SuggestedScore.id)):
-        latest[label.text] = label
+    latest = latest_verdicts(session, slug)
     done = set(session.scalars(select(SentenceVector.label_id).where(
         SentenceVector.site == slug, SentenceVector.space == space,
         SentenceVector.label_id.is_not(None))))

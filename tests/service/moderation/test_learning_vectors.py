@@ -189,6 +189,46 @@ def test_perspective_clients_verdicts_become_training_decisions_of_the_keys_site
             SentenceVector.id > max(row.id for row in written))) is None, "written once"
 
 
+def test_the_sweeper_keeps_one_vector_per_verdict_that_still_counts(app, client) -> None:
+    from service.perspective.models import SuggestedScore
+    from service.sites.models import Site
+    from workers.sweeper import prune_vectors
+
+    with app.app_context(), db.transaction() as session:
+        session.add(Site(slug="news", name="News"))
+    secret = new_key(app, site="news")
+
+    def verdict(k: int, status: str) -> None:
+        assert client.post(f"{SUGGEST}?key={secret}", json={
+            "comment": {"text": f"what a reader wrote, number {k}"},
+            "attributeScores": {status: {"summaryScore": {"value": 1}}}}).status_code == 200
+
+    for k in range(3):
+        verdict(k, "DELETED")
+    with app.app_context():
+        adapt_site("news")
+        assert prune_vectors() == 0  # every verdict counts: all kept, whatever their age
+    verdict(1, "APPROVED")  # the moderator changed their mind on text 1
+    with app.app_context():
+        assert prune_vectors() == 1  # the replaced verdict's vector
+    verdict(2, "APPROVED")
+    with app.app_context():
+        adapt_site("news")  # embeds the new verdicts, and drops the one replaced at once
+        space = load_scorer(app.config).vector_space
+        assert len(db.session().scalars(select(SentenceVector)).all()) == 3
+        rows, _ = training_rows(db.session(), "news", space, Policy())
+        assert sorted(row.rejected for row in rows) == [False, False, True]
+        assert prune_vectors() == 0
+    with app.app_context(), db.transaction() as session:  # a text that is gone
+        label = session.scalar(select(SuggestedScore).where(
+            SuggestedScore.text == "what a reader wrote, number 0"))
+        label.text = ""
+    with app.app_context():
+        assert prune_vectors() == 1
+        assert len(training_rows(db.session(), "news", space, Policy())[0]) == 2
+        assert prune_vectors() == 0
+
+
 def test_promotion_is_refused_when_the_interval_may_exceed_the_target_unless_forced(
         app) -> None:
     add_decided(app, 200, "m@1/layer4")
