@@ -10,6 +10,9 @@ selection never saw may be used: with ``--splits fit,report`` (the default), the
 ``news`` (seed 0, as the model was trained); ``--splits all`` takes every row,
 right only for a model that was not trained on this folder (``news-minilm`` before it
 was). Moderators reject a comment when at least ``cut`` of its raters found it toxic.
+``--source fox`` takes the Fox News comments instead (``../shared/data/fox_news``, split by
+article as ``modelkit.sources.load_fox`` splits them; ``hateful`` is the verdict), a check
+on another news source.
 
 A seeded 30% of the rows (``learning.labels.held_back``, as ``moderation model adapt``
 holds back) is the evaluation set; candidates learn from the first N of the rest, in a
@@ -31,7 +34,7 @@ from typing import Any
 import click
 import numpy as np
 
-from modelkit.sources import DEFAULT_DATA_DIR, load_news, read_rows
+from modelkit.sources import DEFAULT_DATA_DIR, FOLDERS, LOADERS, read_rows
 from service.moderation.learning.candidates import evaluate, fit_candidate
 from service.moderation.learning.evaluation import rates
 from service.moderation.learning.fitting import fit_vector_head
@@ -41,25 +44,27 @@ from service.moderation.learning.targets import bands, site_target
 from service.moderation.learning.vectors import quantise
 from service.policy import Outcome, Policy, decide
 
-FOLDER = "civil_comments_random"
-SOURCE = "news"
+SITES = ("news", "fox")
+_SHARE = {"news": "toxicity", "fox": "hateful"}  # the raters' share (fox: one verdict)
 SIZES = (250, 500, 1000, 2000, 4000)
 _EPOCH = datetime(2026, 1, 1)
 
 
-def news_rows(data_dir: Path, splits: Sequence[str], natural: bool
+def site_rows(data_dir: Path, splits: Sequence[str], natural: bool, source: str = "news"
               ) -> tuple[list[str], list[str], list[float], Any]:
-    """Ids, texts and rater toxicity shares of every news row, and which of them the site
-    has: those in ``splits`` (``all``: every row), and with ``natural`` only the random
-    samples (the stream's own balance)."""
-    path = Path(data_dir) / FOLDER / "train.csv"
-    rows = read_rows(path, ("id", "comment_text", "selection", "toxicity"))
-    split = load_news(path, 0).split  # the model's own splits of the source (seed 0)
-    keep = np.array([(not natural or row["selection"] == "random")
+    """Ids, texts and rater toxicity shares of every row of ``source`` (``news`` or
+    ``fox``), and which of them the site has: those in ``splits`` (``all``: every row),
+    and with ``natural`` only the random samples (the stream's own balance; news only)."""
+    path = Path(data_dir) / FOLDERS[source] / "train.csv"
+    share = _SHARE[source]
+    selection = ("selection",) if natural and source == "news" else ()
+    rows = read_rows(path, ("id", "comment_text", share, *selection))
+    split = LOADERS[source](path, 0, None).split  # the model's own splits (seed 0)
+    keep = np.array([(not natural or row.get("selection", "random") == "random")
                      and ("all" in splits or split[k] in splits)
                      for k, row in enumerate(rows)], dtype=bool)
     return ([row["id"] for row in rows], [row["comment_text"] for row in rows],
-            [float(row["toxicity"]) for row in rows], keep)
+            [float(row[share] or 0) for row in rows], keep)
 
 
 def embedded(ids: Sequence[str], texts: Sequence[str], config: dict[str, Any],
@@ -99,9 +104,9 @@ def embedded(ids: Sequence[str], texts: Sequence[str], config: dict[str, Any],
 
 
 def labelled(ids: Sequence[str], toxicity: Sequence[float], scores: Sequence[dict[str, float]],
-             vectors: Any, cut: float, policy: Policy) -> list[Labelled]:
+             vectors: Any, cut: float, policy: Policy, source: str = "news") -> list[Labelled]:
     """The rows as decided comments: the live policy's outcome, the moderators' verdict."""
-    return [Labelled(uuid.uuid5(uuid.NAMESPACE_URL, f"{SOURCE}:{id_}"), "", _EPOCH, row,
+    return [Labelled(uuid.uuid5(uuid.NAMESPACE_URL, f"{source}:{id_}"), "", _EPOCH, row,
                      decide(row, policy).outcome.value, share >= cut, _EPOCH, vector)
             for id_, share, row, vector in zip(ids, toxicity, scores, vectors, strict=True)]
 
@@ -201,15 +206,15 @@ def line(row: dict[str, Any]) -> str:
             f"{pct(row['candidate_held_approved'])}")
 
 
-def _site(data_dir: Path | None, splits: str, natural: bool, cut: float, target: str | None,
+def _site(data_dir: Path | None, source: str, splits: str, natural: bool, target: str | None,
           cache: Path | None) -> tuple[list[str], list[float], list[dict[str, float]], Any, str,
                                        Policy]:
     """The simulated site's rows (scored and embedded once, all rows, then chosen)."""
     from service.config import load_config
 
     config = load_config() | {"TORCH_THREADS": 1}
-    ids, texts, toxicity, keep = news_rows(data_dir or DEFAULT_DATA_DIR, splits.split(","),
-                                           natural)
+    ids, texts, toxicity, keep = site_rows(data_dir or DEFAULT_DATA_DIR, splits.split(","),
+                                           natural, source)
     scores, layers, model = embedded(ids, texts, config, cache)
     policy = Policy.from_overrides({"target": target} if target else None)
     chosen = np.flatnonzero(keep)
@@ -220,11 +225,13 @@ def _site(data_dir: Path | None, splits: str, natural: bool, cut: float, target:
 _OPTIONS = (
     click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
                  default=None, help="The shared data folder (default: ../shared/data)."),
+    click.option("--source", type=click.Choice(SITES), default="news", show_default=True,
+                 help="The site: Civil Comments' news comments, or the Fox News comments."),
     click.option("--splits", default="fit,report", show_default=True,
-                 help="Splits of the source `news` to use (`all`: every row, only for a model "
-                      "not trained on civil_comments_random)."),
+                 help="Splits of the source to use (`all`: every row, only for a model "
+                      "not trained on the source)."),
     click.option("--natural/--all-selections", default=False, show_default=True,
-                 help="Only the random samples (8% toxic), or also the balanced ones."),
+                 help="Only the random samples (8% toxic), or also the balanced ones (news)."),
     click.option("--cut", type=click.FloatRange(0, 1), default=0.5, show_default=True,
                  help="Moderators reject at this rater toxicity share."),
     click.option("--target", default=None, help="The site's target (default: the default)."),
@@ -246,18 +253,18 @@ def _with_options(function: Any) -> Any:
               help="Decisions to learn from (repeatable; default 250 to 4,000).")
 @click.option("--layer", type=click.IntRange(min=1), default=None,
               help="The encoder layer whose vector it reads (default SENTENCE_VECTOR_LAYER).")
-def learning_curve(data_dir: Path | None, splits: str, natural: bool, cut: float,
+def learning_curve(data_dir: Path | None, source: str, splits: str, natural: bool, cut: float,
                    target: str | None, seeds: int, cache: Path | None, sizes: tuple[int, ...],
                    layer: int | None) -> None:
     """The candidate's ROC AUC against the shipped model's, and the rates at the site's
     target, on held-back decisions of a simulated news site; the last line is JSON."""
     from service.config import load_config
 
-    ids, toxicity, scores, layers, model, policy = _site(data_dir, splits, natural, cut,
+    ids, toxicity, scores, layers, model, policy = _site(data_dir, source, splits, natural,
                                                          target, cache)
     chosen = min(layer or load_config()["SENTENCE_VECTOR_LAYER"], layers.shape[1])
-    rows = labelled(ids, toxicity, scores, layers[:, chosen - 1, :], cut, policy)
-    click.echo(f"{len(rows)} news comments ({sum(r.rejected for r in rows)} rejected at "
+    rows = labelled(ids, toxicity, scores, layers[:, chosen - 1, :], cut, policy, source)
+    click.echo(f"{len(rows)} {source} comments ({sum(r.rejected for r in rows)} rejected at "
                f"{cut:g}), model {model}, layer {chosen}, target "
                f"{site_target(policy).describe()}")
     results = run(rows, sizes or SIZES, tuple(range(seeds)), policy, f"{model}/layer{chosen}")
@@ -272,17 +279,17 @@ def learning_curve(data_dir: Path | None, splits: str, natural: bool, cut: float
 @_with_options
 @click.option("--size", "sizes", type=click.IntRange(min=20), multiple=True,
               help="Decisions to learn from (repeatable; default 1,000 and 2,000).")
-def layers_command(data_dir: Path | None, splits: str, natural: bool, cut: float,
+def layers_command(data_dir: Path | None, source: str, splits: str, natural: bool, cut: float,
                    target: str | None, seeds: int, cache: Path | None,
                    sizes: tuple[int, ...]) -> None:
     """Which encoder layer's vector serves candidates best: the candidate's ROC AUC on
     held-back decisions of a simulated news site, per layer; the last line is JSON.
     Choose SENTENCE_VECTOR_LAYER by it."""
-    ids, toxicity, scores, layers, model, policy = _site(data_dir, splits, natural, cut,
+    ids, toxicity, scores, layers, model, policy = _site(data_dir, source, splits, natural,
                                                          target, cache)
     out = []
     for layer in range(1, layers.shape[1] + 1):
-        rows = labelled(ids, toxicity, scores, layers[:, layer - 1, :], cut, policy)
+        rows = labelled(ids, toxicity, scores, layers[:, layer - 1, :], cut, policy, source)
         table = summary(run(rows, sizes or (1000, 2000), tuple(range(seeds)), policy,
                             f"{model}/layer{layer}", scores_head=False))
         for row in table:
