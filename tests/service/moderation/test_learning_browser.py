@@ -57,9 +57,9 @@ def test_an_admin_reviews_promotes_and_rescores_from_the_learning_page(
     expect(page.locator("[data-agreement-candidate]")).to_contain_text("%")
     expect(page.locator("[data-worse]")).to_have_count(0)
     page.click("text=Score new comments in shadow")
-    expect(page.locator(".flash")).to_contain_text("now scores new comments in shadow")
+    expect(page.locator(".flash-success")).to_contain_text("now scores new comments in shadow")
     page.click("text=Promote: let it decide new comments")
-    expect(page.locator(".flash")).to_contain_text("is promoted")
+    expect(page.locator(".flash-success")).to_contain_text("is promoted")
     page.screenshot(path=str(OUTPUT_DIR / "dashboard-candidate.png"), full_page=True)
     with app.app_context():
         found = db.session().scalar(select(Candidate).where(Candidate.name == name))

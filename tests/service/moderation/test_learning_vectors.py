@@ -5,6 +5,7 @@ kept bounded, and Perspective clients' verdicts as training decisions of their k
 from __future__ import annotations
 
 import random
+import uuid
 from datetime import timedelta
 
 import numpy as np
@@ -64,7 +65,9 @@ def add_decided(app, count: int, space: str, seed: int = 0) -> None:
         for k in range(count):
             vector = [draw.gauss(0, 1) for _ in range(32)]
             scores = {"toxicity": 0.3, "insult": 0.2}
-            comment = Comment(thread_id="t", author="a", body=f"comment {k}", status="held",
+            # ids from the seed: the held-back part (a hash of the id) is the same every run
+            comment = Comment(id=uuid.UUID(int=(seed + 1) << 64 | k), thread_id="t",
+                              author="a", body=f"comment {k}", status="held",
                               created_at=db.utcnow() - timedelta(hours=1, seconds=-k))
             rejected = vector[0] > 0.3
             session.add_all([comment, Decision(comment=comment, outcome="held",
