@@ -17,7 +17,6 @@ import service.models  # noqa: F401 - every table on Base.metadata
 from cli import redis_server
 from service.app import create_app
 from service.db import Base
-from service.migrate import upgrade
 from service.sites.models import DEFAULT_SITE_ID, DEFAULT_SLUG, Site
 from tests.support import databases
 from tests.support.accounts import accounts, admin_client, held, moderator_client  # noqa: F401
@@ -40,12 +39,8 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def database_url(request: pytest.FixtureRequest,
                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated database: a SQLite file, then a PostgreSQL database where one runs."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-        upgrade(url)
-        yield url
-        return
-    with databases.migrated_postgres() as url:
+    folder = tmp_path_factory.mktemp("db")
+    with databases.migrated_to(request.param, folder, "heads") as url:
         yield url
 
 

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 
-from service.migrate import upgrade
 from service.moderation.schemas import QueueQuery
 from tests.support import databases
 from tests.support.accounts import bearer, csrf_token, log_in, post_comment, token_for
@@ -105,12 +104,8 @@ def commenter_token(app, sub: str, name: str = "Ann", **claims: object) -> dict[
 def database_url(request: pytest.FixtureRequest,
                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """This walk runs on PostgreSQL too: NUL and lone surrogates fail there first."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('no-5xx') / 'db.db'}"
-        upgrade(url)
-        yield url
-        return
-    with databases.migrated_postgres() as url:
+    folder = tmp_path_factory.mktemp("no-5xx")
+    with databases.migrated_to(request.param, folder, "heads") as url:
         yield url
 
 

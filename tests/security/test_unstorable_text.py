@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 
 from service import db
 from service.comments.models import Comment
-from service.migrate import upgrade
 from service.sites.models import Site
 from tests.support import databases
 from tests.support.accounts import bearer, csrf_token, log_in, token_for
@@ -25,12 +24,8 @@ IDS = ["nul", "surrogate", "control", "c1"]
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest,
                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('unstorable') / 'db.db'}"
-        upgrade(url)
-        yield url
-        return
-    with databases.migrated_postgres() as url:
+    folder = tmp_path_factory.mktemp("unstorable")
+    with databases.migrated_to(request.param, folder, "heads") as url:
         yield url
 
 
