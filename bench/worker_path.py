@@ -70,7 +70,6 @@ def parts() -> list[Part]:
         (Deciders, "record_shadows", "3 shadow decisions"),
         (Session, "commit", "3 commits (lease's, batch's, with what runs in them)"),
         (webhooks, "_fan_out_new_events", "4 webhooks fan-out check (flush hook)"),
-        (webhooks, "_fan_out_inserted", "4 webhooks fan-out check (events inserted)"),
         (queueing, "enqueue", "4 explain job enqueue (after commit)"),
     ]
 

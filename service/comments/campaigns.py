@@ -92,11 +92,11 @@ def _near_duplicates(session: Session, batch: Sequence[Comment], prints: dict[uu
     # The screened comments' fingerprints first, each once: reading their other columns
     # cost more than comparing them, so those are read for the similar ones only.
     stored = list(dict.fromkeys(session.scalars(select(scan.c.fingerprint))))
-    current = [print_ for print_ in stored if is_current(print_)]
+    current = [p for p in stored if is_current(p)]
     again = _fingerprinted_again(session, scan, [p for p in stored if not is_current(p)])
     screened = len(current) + len(again)
     later, earlier, equal = similar_pairs(
-        matrix([*current, *(print_ for _, print_ in again), *(prints[c.id] for c in batch)]),
+        matrix([*current, *(p for _, p in again), *(prints[c.id] for c in batch)]),
         screened, needed_equal(settings.similarity))
     similar_prints = {current[j] for j in earlier.tolist() if j < len(current)}
     by_print: dict[bytes, list[Row[Any]]] = defaultdict(list)

@@ -65,7 +65,8 @@ def comparable_text(text: str) -> str:
 def _hashes(text: str) -> list[int]:
     """A 32-bit hash of each 5-gram of ``comparable_text(text)`` (of the whole text, when
     shorter): ``sum(code point * _BASE ** place)`` modulo 2**64, its halves xor-ed."""
-    points = np.frombuffer(comparable_text(text).encode("utf-32-le"), dtype="<u4")
+    points = np.frombuffer(comparable_text(text).encode("utf-32-le", "surrogatepass"),
+                           dtype="<u4")
     width = min(SHINGLE, len(points))
     hashes = np.zeros(len(points) - width + 1, dtype=np.uint64)
     for place in range(width):

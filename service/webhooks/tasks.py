@@ -1,7 +1,8 @@
 """The webhooks' jobs, run by ``workers.delivery``: fan-out of outbox events, and attempts.
 
 Every event is written in the transaction that caused it. A session hook (after each
-flush that writes ``Event`` objects) asks for the events' fan-out job after commit
+flush that writes ``Event`` objects), or the ``events_inserted`` signal for the events
+a scoring batch inserts with one statement, asks for the events' fan-out job after commit
 (``service.queueing``); if Redis is down then, the sweeper (``workers.delivery.sweep``)
 finds the events later. An event that no enabled endpoint subscribes to is marked
 fanned out (with no deliveries) in the same transaction instead, at the cost of one
@@ -49,7 +50,7 @@ def init_app(app: Flask) -> None:
     """Fan out the events that each of the app's transactions writes, once it commits:
     those its flushes write, and those inserted without the unit of work."""
     sqlalchemy_event.listen(app.extensions["db"], "after_flush", _fan_out_new_events)
-    events_inserted.connect(_fan_out_inserted)
+    events_inserted.connect(_fan_out_written)
 
 
 def fan_out_job(event_ids: Sequence[str], *, named_after: str | None = None,
@@ -74,10 +75,11 @@ def attempt_job(delivery_id: int, attempt: int, at: datetime | None = None) -> J
 def _fan_out_new_events(session: Session, _context: object) -> None:
     if new := [(obj.id, obj.type, obj.comment_id) for obj in session.new
                if isinstance(obj, Event)]:
-        _fan_out(session, [(id_, type_) for id_, type_, _ in new], _created_left(session, new))
+        _fan_out_written(session, new)
 
 
-def _fan_out_inserted(session: Session, events: Sequence[NewEvent]) -> None:
+def _fan_out_written(session: Session, events: Sequence[NewEvent]) -> None:
+    """Fan out ``events``, just written, after the ``comment.created`` ones they leave."""
     _fan_out(session, [(id_, type_) for id_, type_, _ in events], _created_left(session, events))
 
 
