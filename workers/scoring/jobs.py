@@ -103,7 +103,7 @@ def score_comment(comment_id: str) -> dict[str, int]:
         languages = {comment.id: detect(comment.body) for comment in to_score}
         verdicts = {comment.id: sites[comment.site_id].decide(
                         comment_scores, comment.body, holds.get(comment.id),
-                        unscored(languages[comment.id], scorer.name), vector=vector)
+                        unscored(*languages[comment.id], scorer.name), vector=vector)
                     for comment, comment_scores, vector in zip(to_score, scores, vectors,
                                                                strict=True)}
         now = db.utcnow()
@@ -118,7 +118,7 @@ def score_comment(comment_id: str) -> dict[str, int]:
                 scores={k: round(v, 6) for k, v in comment_scores.items()},
                 model=sites[comment.site_id].model(scorer.model_id),
                 thresholds=sites[comment.site_id].thresholds(),
-                language=languages[comment.id], created_at=now))
+                language=languages[comment.id][0], created_at=now))
               for comment, comment_scores in zip(to_score, scores, strict=True)
               if comment.id in won),
             *((comment, Decision(

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from workers.scoring.language import UNDETERMINED, detect, unscored
+from workers.scoring.language import (
+    MIN_PROBABILITY,
+    MIN_RECORDED,
+    UNDETERMINED,
+    detect,
+    unscored,
+)
 
 WRITTEN = [
     ("en", "I disagree with the council: the new parking rules will hurt the shops downtown."),
@@ -18,16 +24,23 @@ WRITTEN = [
 
 @pytest.mark.parametrize(("language", "text"), WRITTEN)
 def test_a_comment_long_enough_is_given_its_language(language: str, text: str) -> None:
-    assert detect(text) == language
+    found, probability = detect(text)
+    assert found == language and probability >= MIN_PROBABILITY
+
+
+def test_a_short_english_sentence_is_recorded_as_english_though_less_sure() -> None:
+    language, probability = detect("Decided under the chosen target.")
+    assert language == "en" and MIN_RECORDED <= probability < MIN_PROBABILITY
 
 
 @pytest.mark.parametrize("text", ["", "Merci !", "12345 67890 !!!", "ok 👍👍👍👍👍👍👍👍👍👍👍👍"])
 def test_a_comment_too_short_to_tell_is_undetermined_and_scored(text: str) -> None:
-    assert detect(text) == UNDETERMINED
-    assert unscored(detect(text), "news-minilm-2") is None
+    assert detect(text) == (UNDETERMINED, 0.0)
+    assert unscored(*detect(text), "news-minilm-2") is None
 
 
-def test_only_a_language_the_model_does_not_read_goes_unscored() -> None:
-    assert unscored("fr", "news-minilm-2") == "fr"
-    assert unscored("en", "news-minilm-2") is None
-    assert unscored("fr", "multilingual") is None
+def test_only_a_language_the_model_does_not_read_and_sure_goes_unscored() -> None:
+    assert unscored("fr", 0.95, "news-minilm-2") == "fr"
+    assert unscored("fr", 0.7, "news-minilm-2") is None, "recorded, but not sure enough to hold"
+    assert unscored("en", 0.95, "news-minilm-2") is None
+    assert unscored("fr", 0.95, "multilingual") is None
