@@ -312,6 +312,43 @@ def targets(out: Path, data_dir: Path | None, seed: int, save_scores: Path | Non
 
 
 @model.command()
+@click.option("--old", "old_files", nargs=2, required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The first model's calibration file and --save-scores file (`model targets`).")
+@click.option("--new", "new_files", nargs=2, required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The second model's calibration file and --save-scores file.")
+@click.option("--target", default="queue 5%", show_default=True,
+              help="The target (each model's own thresholds) under which to decide.")
+@click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=None, help="Folder with the five sources (default: ../shared/data).")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the splits (as given to `targets`).")
+def compare(old_files: tuple[Path, Path], new_files: tuple[Path, Path], target: str,
+            data_dir: Path | None, seed: int) -> None:
+    """Compare two models on the report halves, with paired bootstrap intervals.
+
+    Per part: toxicity AUC, civil held and toxic published under TARGET; then the
+    probes. The last line is one JSON object with every figure.
+    """
+    from modelkit.compare import compare as run_compare
+    from modelkit.compare import load_scores, summary_lines
+    from modelkit.metrics import json_safe
+    from modelkit.sources import DEFAULT_DATA_DIR, load_sources
+
+    table = load_sources(data_dir or DEFAULT_DATA_DIR, seed)
+    try:
+        result = run_compare(table, load_scores(old_files[1]), load_scores(new_files[1]),
+                             json.loads(old_files[0].read_text(encoding="utf-8")),
+                             json.loads(new_files[0].read_text(encoding="utf-8")), target)
+    except (KeyError, ValueError) as error:
+        raise click.ClickException(f"cannot compare: {error}") from error
+    for line in summary_lines(result):
+        click.echo(line)
+    click.echo(json.dumps(json_safe(result)))
+
+
+@model.command()
 def info() -> None:
     """Say which model is configured, where its files are, and whether it loads."""
     from service.config import load_config
