@@ -9,7 +9,8 @@ scores) and measures, on the ``report`` rows only:
   resampled rows for both models);
 * under one target (each model with its own calibration and thresholds), civil comments
   held and toxic comments published per part, with paired intervals of the difference;
-* the probes' outcomes under that target.
+* the probes' outcomes under that target, and which probes each model gets wrong (a
+  threat published, a civil sentence held or rejected).
 
 Numpy only; no text is read beyond the sources' labels, none is printed.
 """
@@ -108,17 +109,17 @@ def compare(table: Table, old: Mapping[str, Any], new: Mapping[str, Any],
             outcomes["old"][rows & toxic] == "approved",
             outcomes["new"][rows & toxic] == "approved", rng)
     probe_ids = [str(id_) for id_ in old["probe_ids"]]
-    result["probes"], result["probes_published"] = {}, {}
+    result["probes"], result["probes_wrong"] = {}, {}
     for name, cal, scores in (("old", old_calibration, old), ("new", new_calibration, new)):
         probe_scores = calibrated(cal, scores["probe_scores"])
         result["probes"][name] = probe_report(policies[name], probe_ids, probe_scores)
-        published: dict[str, list[int]] = {}
+        wrong: dict[str, list[int]] = {}
         for id_, outcome in zip(probe_ids, policies[name].outcomes(probe_scores), strict=True):
             _, kind, number = id_.split(":")
-            published.setdefault(kind, [])
-            if outcome == "approved":
-                published[kind].append(int(number))
-        result["probes_published"][name] = published
+            wrong.setdefault(kind, [])
+            if (outcome == "approved") == kind.startswith("threat"):
+                wrong[kind].append(int(number))
+        result["probes_wrong"][name] = wrong
     return result
 
 
@@ -141,6 +142,6 @@ def summary_lines(result: Mapping[str, Any]) -> list[str]:
         counts = {name: result["probes"][name][kind] for name in ("old", "new")}
         lines.append(f"probes {kind}: published {counts['old']['approved']} -> "
                      f"{counts['new']['approved']} of {sum(counts['old'].values())} "
-                     f"(old {result['probes_published']['old'][kind]}, new "
-                     f"{result['probes_published']['new'][kind]})")
+                     f"(wrong: old {result['probes_wrong']['old'][kind]}, new "
+                     f"{result['probes_wrong']['new'][kind]})")
     return lines

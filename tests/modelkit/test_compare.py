@@ -43,7 +43,7 @@ def test_a_better_ranking_shows_as_a_gain_and_the_same_model_as_none(tmp_path: P
     assert news["n"] == int(((table.source == "news") & (table.split == "report")).sum())
     assert result["toxic_published"]["news"]["new"] < result["toxic_published"]["news"]["old"]
     assert sum(result["probes"]["new"]["threat"].values()) == 2
-    assert 1 not in result["probes_published"]["new"]["threat"]
+    assert 1 not in result["probes_wrong"]["new"]["threat"]
     assert summary_lines(result)
 
     same = compare(table, old, old, old_cal, old_cal)
