@@ -95,9 +95,9 @@ def train(data: Path, out: Path, seed: int, epochs: int, limit: int | None,
 @click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               default=None, help="Folder with jigsaw/, civil_comments/, olid/ and fox_news/ "
                                  "(default: ../shared/data beside the repository).")
-@click.option("--epochs", type=click.FloatRange(min=0, min_open=True), default=1.0,
+@click.option("--epochs", type=click.FloatRange(min=0, min_open=True), default=0.6,
               show_default=True)
-@click.option("--max-minutes", type=click.FloatRange(min=0), default=55.0, show_default=True,
+@click.option("--max-minutes", type=click.FloatRange(min=0), default=40.0, show_default=True,
               help="Stop training after this long (counted from the start), keeping the best "
                    "checkpoint so far.")
 @click.option("--max-steps", type=click.IntRange(min=1), default=None,
@@ -118,9 +118,9 @@ def train(data: Path, out: Path, seed: int, epochs: int, limit: int | None,
 def finetune(out: Path, data_dir: Path | None, epochs: float, max_minutes: float,
              max_steps: int | None, threads: int, seed: int, limit: int | None,
              baseline: bool, init: str) -> None:
-    """Fine-tune the whole encoder on the five shared sources (the news-minilm-2 weights).
+    """Fine-tune the whole encoder on the five shared sources (the news-minilm-3 weights).
 
-    Writes OUT/news-minilm-2.safetensors, OUT/manifest.json, an assembled checkpoint
+    Writes OUT/news-minilm-3.safetensors, OUT/manifest.json, an assembled checkpoint
     (MODERATION_MODEL=OUT/checkpoint.ckpt MODERATION_MODEL_CONFIG=OUT/config),
     OUT/splits.csv, OUT/scores.npz and OUT/report.json (figures on the report halves).
     """

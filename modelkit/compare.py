@@ -8,7 +8,8 @@ scores) and measures, on the ``report`` rows only:
   other source), with a 95% paired bootstrap interval of the difference (the same
   resampled rows for both models);
 * under one target (each model with its own calibration and thresholds), civil comments
-  held and toxic comments published per part, with paired intervals of the difference;
+  held, toxic comments published and severe ones (threat, severe toxicity, identity
+  attack) published per part, with paired intervals of the difference;
 * the probes' outcomes under that target, and which probes each model gets wrong (a
   threat published, a civil sentence held or rejected).
 
@@ -25,7 +26,7 @@ import numpy as np
 
 from modelkit.metrics import roc_auc
 from modelkit.sources import SOURCES, Table
-from modelkit.targets import TargetPolicy, calibrated, clean_rows, probe_report
+from modelkit.targets import TargetPolicy, calibrated, clean_rows, probe_report, severe_rows
 
 ROUNDS = 1000
 
@@ -96,18 +97,19 @@ def compare(table: Table, old: Mapping[str, Any], new: Mapping[str, Any],
                 for name, cal in (("old", old_calibration), ("new", new_calibration))}
     outcomes = {name: policies[name].outcomes(served[name]) for name in served}
     toxic, clean = table.toxic[index] >= 0.5, clean_rows(table, index)
+    severe = severe_rows(table, index)
     rng = np.random.default_rng(seed)
     result: dict[str, Any] = {"target": target, "auc": {}, "clean_held": {},
-                              "toxic_published": {}}
+                              "toxic_published": {}, "severe_published": {}}
     for part, rows in _parts(table, index).items():
         result["auc"][part] = _paired_auc(toxic[rows].astype(float), raw["old"][rows, 0],
                                           raw["new"][rows, 0], rng)
         result["clean_held"][part] = _paired_rate(
             outcomes["old"][rows & clean] != "approved",
             outcomes["new"][rows & clean] != "approved", rng)
-        result["toxic_published"][part] = _paired_rate(
-            outcomes["old"][rows & toxic] == "approved",
-            outcomes["new"][rows & toxic] == "approved", rng)
+        for figure, flags in (("toxic_published", toxic), ("severe_published", severe)):
+            result[figure][part] = _paired_rate(outcomes["old"][rows & flags] == "approved",
+                                                outcomes["new"][rows & flags] == "approved", rng)
     probe_ids = [str(id_) for id_ in old["probe_ids"]]
     result["probes"], result["probes_wrong"] = {}, {}
     for name, cal, scores in (("old", old_calibration, old), ("new", new_calibration, new)):
@@ -130,7 +132,7 @@ def summary_lines(result: Mapping[str, Any]) -> list[str]:
         low, high = auc["gain_interval"]
         line = (f"{part}: AUC {auc['old']:.3f} -> {auc['new']:.3f} (gain {low:+.3f} to "
                 f"{high:+.3f}, n {auc['n']}, toxic {auc['n_toxic']})")
-        for figure in ("clean_held", "toxic_published"):
+        for figure in ("clean_held", "toxic_published", "severe_published"):
             rate = result[figure][part]
             if rate["n"]:
                 low, high = rate["change_interval"]
