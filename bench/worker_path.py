@@ -70,6 +70,7 @@ def parts() -> list[Part]:
         (Deciders, "record_shadows", "3 shadow decisions"),
         (Session, "commit", "3 commits (lease's, batch's, with what runs in them)"),
         (webhooks, "_fan_out_new_events", "4 webhooks fan-out check (flush hook)"),
+        (webhooks, "_fan_out_inserted", "4 webhooks fan-out check (events inserted)"),
         (queueing, "enqueue", "4 explain job enqueue (after commit)"),
     ]
 
@@ -150,6 +151,18 @@ def run(app: Any, redis_url: str, bodies: list[str], totals: Totals) -> tuple[fl
     return cpu, wall
 
 
+def news_comments(count: int, seed: int = 1) -> list[str]:
+    """``count`` real news comments drawn at random from the natural-balance sample."""
+    import csv
+    import random
+
+    from modelkit.sources import DEFAULT_DATA_DIR
+
+    with open(DEFAULT_DATA_DIR / "civil_comments_random" / "train.csv", newline="") as file:
+        texts = [row["comment_text"] for row in csv.DictReader(file)]
+    return random.Random(seed).sample(texts, min(count, len(texts)))
+
+
 @click.command()
 @click.argument("count", type=click.IntRange(min=1), default=1024)
 @click.option("--database-url", default=None, help="An empty database (default: new SQLite).")
@@ -160,8 +173,11 @@ def run(app: Any, redis_url: str, bodies: list[str], totals: Totals) -> tuple[fl
 @click.option("--backend", default="onnx-int8", show_default=True)
 @click.option("--batch-size", type=click.IntRange(min=1), default=None,
               help="SCORING_BATCH_SIZE (default: the configured one).")
+@click.option("--texts", type=click.Choice(["bench", "news"]), default="bench",
+              show_default=True, help="The bench's template comments, or real news comments "
+                                      "(natural balance, ../shared/data; never printed).")
 def main(count: int, database_url: str | None, model_cache: str | None, model: str | None,
-         model_config: str | None, backend: str, batch_size: int | None) -> None:
+         model_config: str | None, backend: str, batch_size: int | None, texts: str) -> None:
     """Time each part of the scoring worker's path over COUNT comments, in-process."""
     from bench import comments
     from cli import redis_server
@@ -190,15 +206,21 @@ def main(count: int, database_url: str | None, model_cache: str | None, model: s
         scorer.tokenizer = _Timed(scorer.tokenizer, totals, {"encode_batch": "4 tokenizer",
                                                              "encode_batch_fast": "4 tokenizer"})
         redis_url = app.config["REDIS_URL"]
-        run(app, redis_url, comments.comments(WARM_UP, seed=11), totals)
+        if texts == "bench":
+            warm, measured = comments.comments(WARM_UP, seed=11), comments.comments(count, seed=1)
+        else:
+            news = news_comments(WARM_UP + count)
+            warm, measured = news[:WARM_UP], news[WARM_UP:]
+        run(app, redis_url, warm, totals)
         totals.clear()
-        cpu, wall = run(app, redis_url, comments.comments(count, seed=1), totals)
+        cpu, wall = run(app, redis_url, measured, totals)
     finally:
         redis_process.terminate()
     forward = totals.get("4 forward pass (ORT run)", [0.0, 0.0])
     load = os.getloadavg()
     memory = psutil.Process().memory_info()
-    click.echo(f"{count} comments, {backend}, load {load[0]:.2f}/{load[1]:.2f}/{load[2]:.2f}: "
+    click.echo(f"{count} {texts} comments, {backend}, "
+               f"load {load[0]:.2f}/{load[1]:.2f}/{load[2]:.2f}: "
                f"worker CPU {cpu * 1000 / count:.3f} ms per comment (wall "
                f"{wall * 1000 / count:.3f}); the forward pass {forward[0] * 1000 / count:.3f} "
                f"(wall {forward[1] * 1000 / count:.3f}); beside it "
@@ -208,7 +230,7 @@ def main(count: int, database_url: str | None, model_cache: str | None, model: s
     click.echo(f"  {'part':58s} {'CPU us':>8s} {'wall us':>8s}")
     for label, (part_cpu, part_wall) in sorted(totals.items()):
         click.echo(f"  {label:58s} {part_cpu * 1e6 / count:8.1f} {part_wall * 1e6 / count:8.1f}")
-    click.echo(json.dumps({"comments": count, "backend": backend, "load": load,
+    click.echo(json.dumps({"comments": count, "texts": texts, "backend": backend, "load": load,
                            "cpu_ms_per_comment": cpu * 1000 / count,
                            "beside_forward_cpu_ms": (cpu - forward[0]) * 1000 / count,
                            "beside_forward_wall_ms": (wall - forward[1]) * 1000 / count,

@@ -28,13 +28,19 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-import numpy as np
-from sqlalchemy import ColumnElement, Row, or_, select
+from sqlalchemy import ColumnElement, Row, Subquery, or_, select
 from sqlalchemy.orm import Session
 
 from service.comments.models import Comment
 from service.comments.names import author_key
-from service.comments.similarity import NUM_PERM, fingerprints, is_current, matrix
+from service.comments.similarity import (
+    NUM_PERM,
+    fingerprints,
+    is_current,
+    matrix,
+    needed_equal,
+    similar_pairs,
+)
 from service.comments.spam import SCAN_LIMIT, Hit, SpamSettings, SpamVerdict, verdict
 from service.text import skeleton
 
@@ -73,59 +79,68 @@ def _near_duplicates(session: Session, batch: Sequence[Comment], prints: dict[uu
                      settings: SpamSettings) -> Iterable[tuple[uuid.UUID, Hit]]:
     if settings.near_duplicate == "off":
         return
-    candidates = [comment for comment in batch
-                  if len(skeleton(comment.body)) >= settings.min_chars]
-    if not candidates:
+    judged = [comment for comment in batch if len(skeleton(comment.body)) >= settings.min_chars]
+    if not judged:
         return
     window = timedelta(seconds=settings.window_seconds)
-    ours = {comment.id for comment in batch}
-    rows = [row for row in session.execute(
-        select(Comment.id, Comment.author, Comment.author_key, Comment.thread_id,
-               Comment.created_at, Comment.fingerprint)
-        .where(Comment.created_at >= min(c.created_at for c in candidates) - window,
-               Comment.fingerprint.is_not(None))
-        .order_by(Comment.created_at.desc()).limit(SCAN_LIMIT)) if row.id not in ours]
-    again = _fingerprinted_again(session, rows)
-    rows = [row for row in rows if is_current(row.fingerprint) or row.id in again]
-    # The screened comments first, then the batch's in order: each comment of the batch
-    # compares with the rows before its own.
-    others = [*((row.author_key or author_key(row.author), row.thread_id, row.created_at)
-                for row in rows),
-              *((_key(comment), comment.thread_id, comment.created_at) for comment in batch)]
-    stacked = matrix([*(again.get(row.id, row.fingerprint) for row in rows),
-                      *(prints[comment.id] for comment in batch)])
-    # The fewest equal hash values that make a near-duplicate (``similarity`` as a share
-    # of them, compared as ``similarities`` does).
-    needed = next(count for count in range(NUM_PERM + 1)
-                  if count / NUM_PERM >= settings.similarity or count == NUM_PERM)
-    judged = {comment.id for comment in candidates}
-    for position, comment in enumerate(batch):
-        if comment.id not in judged:
-            continue
-        before = stacked[:len(rows) + position]
-        equal = (before == stacked[len(rows) + position]).sum(axis=1, dtype=np.uint8)
+    ours, judged_ids = {comment.id for comment in batch}, {comment.id for comment in judged}
+    scan = (select(Comment.id, Comment.author, Comment.author_key, Comment.thread_id,
+                   Comment.created_at, Comment.fingerprint)
+            .where(Comment.created_at >= min(c.created_at for c in judged) - window,
+                   Comment.fingerprint.is_not(None))
+            .order_by(Comment.created_at.desc()).limit(SCAN_LIMIT).subquery())
+    # The screened comments' fingerprints first, each once: reading their other columns
+    # cost more than comparing them, so those are read for the similar ones only.
+    stored = list(dict.fromkeys(session.scalars(select(scan.c.fingerprint))))
+    current = [print_ for print_ in stored if is_current(print_)]
+    again = _fingerprinted_again(session, scan, [p for p in stored if not is_current(p)])
+    screened = len(current) + len(again)
+    later, earlier, equal = similar_pairs(
+        matrix([*current, *(print_ for _, print_ in again), *(prints[c.id] for c in batch)]),
+        screened, needed_equal(settings.similarity))
+    similar_prints = {current[j] for j in earlier.tolist() if j < len(current)}
+    by_print: dict[bytes, list[Row[Any]]] = defaultdict(list)
+    if similar_prints:
+        for row in session.execute(select(scan).where(scan.c.fingerprint.in_(similar_prints))):
+            by_print[row.fingerprint].append(row)
+
+    def authors(index: int) -> list[tuple[str, str, datetime]]:
+        """(author key, thread, time) of the comments behind the stacked row ``index``."""
+        if index >= screened:
+            comment = batch[index - screened]
+            return [(_key(comment), comment.thread_id, comment.created_at)]
+        rows = (by_print[current[index]] if index < len(current)
+                else [again[index - len(current)][0]])
+        return [(row.author_key or author_key(row.author), row.thread_id, row.created_at)
+                for row in rows if row.id not in ours]
+
+    found: dict[int, list[float]] = defaultdict(list)
+    for index, other, count in zip(later.tolist(), earlier.tolist(), equal.tolist(),
+                                   strict=True):
+        comment = batch[index - screened]
         since, key = comment.created_at - window, _key(comment)
-        # Only the similar ones are looked at closely: the same author in the same thread
-        # is a repeat (refused at intake), not a campaign.
-        similar = [int(equal[index]) / NUM_PERM for index in np.flatnonzero(equal >= needed)
-                   if others[index][2] >= since
-                   and (others[index][1] != comment.thread_id or others[index][0] != key)]
-        if similar:
-            best, matches = max(similar), len(similar)
+        # The same author in the same thread is a repeat (refused at intake), not a campaign.
+        found[index - screened] += [count / NUM_PERM for author, thread, created_at
+                                    in authors(other) if created_at >= since
+                                    and (thread != comment.thread_id or author != key)]
+    for position, comment in enumerate(batch):
+        if comment.id in judged_ids and found[position]:
+            best, matches = max(found[position]), len(found[position])
             yield comment.id, Hit(
                 "spam.near_duplicate", settings.near_duplicate,
                 f"{best:.0%} like {matches} recent comment{'s' if matches > 1 else ''} "
                 "by others or elsewhere")
 
 
-def _fingerprinted_again(session: Session, rows: Sequence[Row[Any]]) -> dict[uuid.UUID, bytes]:
-    """New fingerprints of the rows whose fingerprint is of an older kind, from their text."""
-    stale = [row.id for row in rows if not is_current(row.fingerprint)]
+def _fingerprinted_again(session: Session, scan: Subquery, stale: Sequence[bytes]
+                         ) -> list[tuple[Row[Any], bytes]]:
+    """The scanned comments whose fingerprint is of an older kind, each with a new one
+    taken from its text."""
     if not stale:
-        return {}
-    bodies = dict(session.execute(select(Comment.id, Comment.body)
-                                  .where(Comment.id.in_(stale))).tuples().all())
-    return dict(zip(bodies, fingerprints(list(bodies.values())), strict=True))
+        return []
+    rows = session.execute(select(scan, Comment.body).join(Comment, Comment.id == scan.c.id)
+                           .where(scan.c.fingerprint.in_(stale))).all()
+    return list(zip(rows, fingerprints([row.body for row in rows]), strict=True))
 
 
 def _floods(session: Session, batch: Sequence[Comment],

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
+from blinker import Namespace
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
@@ -15,6 +16,11 @@ from service.comments.models import READERS_ACTOR, Comment, Decision, Event, Sta
 from service.db import iso, utcnow
 from service.policy import MODEL_ACTOR, RESCORING_ACTOR
 from service.sites.models import DEFAULT_SITE_ID, Site
+
+events_inserted = Namespace().signal("events-inserted")
+"""Sent by ``record_model_decisions`` with the session and ``events``, the ``(id, type,
+comment id)`` of each event it inserted without the unit of work (which the flush hooks
+do not see): ``service.webhooks`` fans them out."""
 
 
 def comment_created(db: Session, comment: Comment) -> Event:
@@ -81,17 +87,24 @@ def record_model_decisions(db: Session, decided: Sequence[tuple[Comment, Decisio
 
     Each comment must already carry its new status and decision time (the scoring job
     writes them with one UPDATE for the batch); each ``Decision`` is transient, built
-    alike (the columns it sets are inserted; the others take their defaults). Their
-    events are added to the session, which inserts them together at the next flush.
+    alike (the columns it sets are inserted; the others take their defaults). The events
+    are inserted without the unit of work too (a batch's ORM events cost about 0.05 ms
+    a comment to flush), and announced with ``events_inserted``.
     """
     if not decided:
         return
     columns = {column.key for column in Decision.__table__.columns} - {"id"}
-    db.execute(insert(Decision), [
+    connection = db.connection()
+    connection.execute(insert(cast(Table, Decision.__table__)), [
         {key: value for key, value in vars(decision).items() if key in columns}
         for _, decision in decided])
-    for comment, decision in decided:
-        _add_event(db, f"comment.{decision.outcome}", comment, decision)
+    events = [{"id": f"msg_{uuid.uuid4().hex}", "type": f"comment.{decision.outcome}",
+               "comment_id": comment.id, "payload": _payload(db, comment, decision),
+               "created_at": decision.created_at} for comment, decision in decided]
+    connection.execute(insert(cast(Table, Event.__table__)), events)
+    events_inserted.send(db, events=[(event["id"], event["type"], event["comment_id"])
+                                     for event in events])
+    for _, decision in decided:
         metrics.DECISIONS.labels(decision.outcome, MODEL_ACTOR).inc()
 
 

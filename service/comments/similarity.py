@@ -7,12 +7,13 @@ with a changed word, other spacing or another tracking link still matches. Store
 with each comment (``PREFIX`` and 64 x 32 bits), two fingerprints estimate the
 Jaccard similarity of the texts' 5-gram sets.
 
-The 5-grams are hashed by MurmurHash3 (``mmh3``), a fast non-cryptographic hash, which
-is all MinHash needs (datasketch's scheme mixes each hash again before permuting
-it); datasketch's default, SHA-1, took twice as long as everything else in a
-fingerprint. Fingerprints taken with SHA-1, before ``PREFIX`` was, do not compare
-with these: ``is_current`` tells them apart, and the near-duplicate screen takes them
-again from their comments' text.
+The 5-grams are hashed all at once, as numbers: a polynomial of their five code
+points (modulo 2**64, folded to 32 bits), which is all MinHash needs, as datasketch's
+scheme mixes each hash again before permuting it. Slicing the text into 5-gram strings
+and hashing each (MurmurHash3, the kind before ``PREFIX`` ``cp5``; SHA-1, the kind
+before that) took most of a fingerprint's time. Fingerprints of an older kind do not
+compare with these: ``is_current`` tells them apart, and the near-duplicate screen
+takes them again from their comments' text.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import functools
 import re
 from collections.abc import Sequence
 
-import mmh3
 import numpy as np
 from datasketch import MinHash
 
@@ -36,19 +36,18 @@ _NOT_WORD = re.compile(r"[^\w]+")
 
 SCHEME = "affine32"
 """datasketch's hashing scheme, named so that stored fingerprints stay comparable."""
-PREFIX = b"mm3\x01"
-"""What every fingerprint starts with: its 5-grams were hashed by MurmurHash3 (seed 0)."""
+PREFIX = b"cp5\x01"
+"""What every fingerprint starts with: its 5-grams were hashed as code points (``_hashes``)."""
 SIZE = len(PREFIX) + NUM_PERM * 4
-
-
-def _murmur3(shingle: str) -> int:
-    return mmh3.hash(shingle, 0, False)
+_BASE = np.uint64(0x9E3779B97F4A7C15)
+"""The polynomial's base (odd, so that no code point's weight vanishes modulo 2**64)."""
 
 
 @functools.cache
 def _empty() -> MinHash:
-    """A MinHash with no 5-gram yet, whose permutations each fingerprint copies."""
-    return MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=SCHEME, hashfunc=_murmur3)
+    """A MinHash with no 5-gram yet, whose permutations each fingerprint copies; its
+    values are hashes already (``_hashes``)."""
+    return MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=SCHEME, hashfunc=int)
 
 
 def comparable_text(text: str) -> str:
@@ -63,10 +62,15 @@ def comparable_text(text: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", skeleton("".join(pieces))).split())
 
 
-def _shingles(text: str) -> set[str]:
-    comparable = comparable_text(text)
-    return {comparable[index:index + SHINGLE]
-            for index in range(max(1, len(comparable) - SHINGLE + 1))}
+def _hashes(text: str) -> list[int]:
+    """A 32-bit hash of each 5-gram of ``comparable_text(text)`` (of the whole text, when
+    shorter): ``sum(code point * _BASE ** place)`` modulo 2**64, its halves xor-ed."""
+    points = np.frombuffer(comparable_text(text).encode("utf-32-le"), dtype="<u4")
+    width = min(SHINGLE, len(points))
+    hashes = np.zeros(len(points) - width + 1, dtype=np.uint64)
+    for place in range(width):
+        hashes = hashes * _BASE + points[place:len(points) - width + 1 + place]
+    return ((hashes ^ (hashes >> np.uint64(32))) & np.uint64(0xFFFFFFFF)).tolist()
 
 
 def fingerprints(texts: Sequence[str]) -> list[bytes]:
@@ -76,7 +80,7 @@ def fingerprints(texts: Sequence[str]) -> list[bytes]:
     minhashes = []
     for text in texts:
         minhash = empty.copy()
-        minhash.update_batch(_shingles(text))
+        minhash.update_batch(_hashes(text))
         minhashes.append(minhash)
     return [PREFIX + minhash.hashvalues.astype("<u4").tobytes() for minhash in minhashes]
 
@@ -104,3 +108,75 @@ def similarities(one: bytes, others: list[bytes]) -> np.ndarray:
     if not others:
         return np.zeros(0)
     return (matrix(others) == matrix([one])[0]).mean(axis=1)
+
+
+def needed_equal(similarity: float) -> int:
+    """The fewest equal hash values out of ``NUM_PERM`` that reach ``similarity``."""
+    return next(count for count in range(NUM_PERM + 1)
+                if count / NUM_PERM >= similarity or count == NUM_PERM)
+
+
+def similar_pairs(stacked: np.ndarray, first: int, needed: int
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row ``i >= first`` of ``stacked`` (a ``matrix``) with each earlier row ``j < i``
+    that has at least ``needed`` of its ``NUM_PERM`` hash values equal: ``(i, j, equal)``."""
+    later, earlier = _banded_pairs(stacked, first, needed) or _all_pairs(stacked, first, needed)
+    equal = (stacked[later] == stacked[earlier]).sum(axis=1)
+    keep = equal >= needed
+    return later[keep], earlier[keep], equal[keep]
+
+
+def _banded_pairs(stacked: np.ndarray, first: int, needed: int
+                  ) -> tuple[np.ndarray, np.ndarray] | None:
+    """The pairs of ``similar_pairs`` that may have ``needed`` equal values, found without
+    comparing every pair in full; None when that would not pay.
+
+    Exact: two rows with ``needed`` equal values differ in at most ``NUM_PERM - needed``,
+    so of ``NUM_PERM - needed + 1`` disjoint bands of positions at least one is equal
+    whole (pigeonhole). Rows are grouped by each band's values (sorted once a band), and
+    only the pairs that share a band are compared in full. On varied comments few do
+    (2,128 news comments: 5 ms against 12 for every pair); but bands of single values
+    (a low ``needed``) or texts that share most of their words (a campaign, templates)
+    give so many pairs that comparing every pair is cheaper.
+    """
+    rows = stacked.shape[0]
+    bands = NUM_PERM - needed + 1
+    if 2 * bands > NUM_PERM:
+        return None
+    found, budget = [], (rows - first) * rows // 32
+    for columns in np.array_split(np.arange(NUM_PERM), bands):
+        found.append(_sharing_a_band(stacked, first, columns))
+        budget -= len(found[-1])
+        if budget < 0:
+            return None
+    later, earlier = np.divmod(np.unique(np.concatenate(found)), rows)
+    return later.astype(np.intp), earlier.astype(np.intp)
+
+
+def _all_pairs(stacked: np.ndarray, first: int, needed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs of ``similar_pairs``, each row compared with every earlier one."""
+    pairs = [(i, j) for i in range(first, stacked.shape[0])
+             for j in np.flatnonzero((stacked[:i] == stacked[i]).sum(axis=1, dtype=np.uint8)
+                                     >= needed)]
+    return (np.array([i for i, _ in pairs], dtype=np.intp),
+            np.array([j for _, j in pairs], dtype=np.intp))
+
+
+def _sharing_a_band(stacked: np.ndarray, first: int, columns: np.ndarray) -> np.ndarray:
+    """``i * rows + j`` of the pairs ``j < i``, ``i >= first``, equal in ``columns``."""
+    rows = stacked.shape[0]
+    # One key a row for the band: equal values give equal keys (unequal ones rarely do,
+    # and the full comparison drops them).
+    keys = np.zeros(rows, dtype=np.uint64)
+    for column in columns:
+        keys = keys * np.uint64(0x9E3779B97F4A7C15) + stacked[:, column].astype(np.uint64)
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    low = np.searchsorted(ordered, keys[first:], "left")
+    counts = np.searchsorted(ordered, keys[first:], "right") - low
+    # Each later row's group, laid end to end: the positions low .. low + count.
+    starts = np.repeat(low - (np.cumsum(counts) - counts), counts)
+    earlier = order[starts + np.arange(counts.sum())]
+    later = np.repeat(np.arange(first, rows), counts)
+    keep = earlier < later
+    return later[keep].astype(np.int64) * rows + earlier[keep]

@@ -18,6 +18,7 @@ decision came for within ``SWEEP_AFTER_SECONDS``.
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import cast
@@ -28,6 +29,7 @@ from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from service.comments.events import events_inserted
 from service.comments.models import Event
 from service.db import utcnow
 from service.queueing import WEBHOOKS_QUEUE, JobRequest, enqueue_after_commit
@@ -39,11 +41,15 @@ ATTEMPT_JOB_TIMEOUT = 120
 """Seconds an attempt's job may run; longer than any request's timeouts."""
 CREATED = "comment.created"
 _KEEP = {"result_ttl": 3600, "failure_ttl": 7 * 24 * 3600}
+NewEvent = tuple[str, str, uuid.UUID | None]
+"""An event written: its id, type and comment's id."""
 
 
 def init_app(app: Flask) -> None:
-    """Fan out the events that each of the app's transactions writes, once it commits."""
+    """Fan out the events that each of the app's transactions writes, once it commits:
+    those its flushes write, and those inserted without the unit of work."""
     sqlalchemy_event.listen(app.extensions["db"], "after_flush", _fan_out_new_events)
+    events_inserted.connect(_fan_out_inserted)
 
 
 def fan_out_job(event_ids: Sequence[str], *, named_after: str | None = None,
@@ -66,17 +72,20 @@ def attempt_job(delivery_id: int, attempt: int, at: datetime | None = None) -> J
 
 
 def _fan_out_new_events(session: Session, _context: object) -> None:
-    new = [obj for obj in session.new if isinstance(obj, Event)]
-    if new:
-        _fan_out(session, [(event.id, event.type) for event in new],
-                 _created_left(session, new))
+    if new := [(obj.id, obj.type, obj.comment_id) for obj in session.new
+               if isinstance(obj, Event)]:
+        _fan_out(session, [(id_, type_) for id_, type_, _ in new], _created_left(session, new))
 
 
-def _created_left(session: Session, new: Sequence[Event]) -> list[tuple[str, str]]:
+def _fan_out_inserted(session: Session, events: Sequence[NewEvent]) -> None:
+    _fan_out(session, [(id_, type_) for id_, type_, _ in events], _created_left(session, events))
+
+
+def _created_left(session: Session, new: Sequence[NewEvent]) -> list[tuple[str, str]]:
     """The ``comment.created`` events, never fanned out, of the comments that ``new``
-    events are about (not those written with them: the ORM's are among ``new``)."""
-    comments = ({event.comment_id for event in new if event.comment_id is not None}
-                - {event.comment_id for event in new if event.type == CREATED})
+    events are about (not those written with them: they are among ``new``)."""
+    comments = ({comment_id for _, _, comment_id in new if comment_id is not None}
+                - {comment_id for _, type_, comment_id in new if type_ == CREATED})
     if not comments:
         return []
     found = session.connection().scalars(_created_left_statement(), {"comments": list(comments)})
