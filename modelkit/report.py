@@ -170,7 +170,8 @@ def probe_outcomes(probe_ids: list[str], scores: np.ndarray,
     kinds = np.array([id_.split(":")[1] for id_ in probe_ids])
     tox, threat = scores[:, 0], scores[:, LABELS.index("threat")]
     out: dict[str, Any] = {}
-    for kind in ("threat", "violence_civil", "political_civil"):
+    for kind in ("threat", "threat_veiled", "violence_civil", "idiom_civil",
+                 "political_civil"):
         rows = kinds == kind
         if not rows.any():
             continue

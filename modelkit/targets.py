@@ -268,7 +268,7 @@ def report_policy(policy: TargetPolicy, table: Table, index: np.ndarray,
 def probe_report(policy: TargetPolicy, probe_ids: Sequence[str],
                  scores: np.ndarray) -> dict[str, dict[str, int]]:
     """Per probe kind (``threat``, ``violence_civil``, ``pair_a``, ``pair_b``,
-    ``political_civil``), outcome counts."""
+    ``political_civil``, ``threat_veiled``, ``idiom_civil``), outcome counts."""
     kinds = np.array([id_.split(":")[1] for id_ in probe_ids])
     outcomes = policy.outcomes(scores)
     return {kind: {outcome: int(((kinds == kind) & (outcomes == outcome)).sum())
@@ -358,9 +358,13 @@ def summary_lines(result: Mapping[str, Any]) -> list[str]:
         probes = fitted["probes"]
         threats = probes.get("threat", {})
         political = probes.get("political_civil", {})
+        veiled, idioms = probes.get("threat_veiled", {}), probes.get("idiom_civil", {})
         lines.append(
             f"{name}: hold toxicity >= {fitted['hold']['toxicity']:.4f}; {sources}; severe "
             f"published {100 * report['severe_published']:.1f}%; probe threats published "
-            f"{threats.get('approved', 0)}/{sum(threats.values())}, civil political held "
-            f"{sum(political.values()) - political.get('approved', 0)}/{sum(political.values())}")
+            f"{threats.get('approved', 0)}/{sum(threats.values())}, veiled threats published "
+            f"{veiled.get('approved', 0)}/{sum(veiled.values())}, civil political held "
+            f"{sum(political.values()) - political.get('approved', 0)}/{sum(political.values())}"
+            f", civil idioms held {sum(idioms.values()) - idioms.get('approved', 0)}/"
+            f"{sum(idioms.values())}")
     return lines

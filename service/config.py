@@ -53,10 +53,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REDIS_URL", "redis://127.0.0.1:6379/0",
             "Redis for the job queues, rate limits and worker heartbeats. `moderation up` "
             "starts a local redis-server when nothing answers here."),
-    Setting("MODERATION_MODEL", "news-minilm-2",
-            "`news-minilm-2` (the offline model built from the shipped weights, calibrated; "
-            "`news-minilm` and `jigsaw-minilm` are the previous ones), a Detoxify "
-            "variant (`original`, `unbiased`, `multilingual`, `original-small`, "
+    Setting("MODERATION_MODEL", "news-minilm-3",
+            "`news-minilm-3` (the offline model built from the shipped weights, calibrated; "
+            "`news-minilm-2`, `news-minilm` and `jigsaw-minilm` are the previous ones), a "
+            "Detoxify variant (`original`, `unbiased`, `multilingual`, `original-small`, "
             "`unbiased-small`; downloaded by Detoxify) or a path to a Detoxify checkpoint."),
     Setting("MODERATION_MODEL_CONFIG", "",
             "Local Hugging Face config/tokenizer folder for loading a checkpoint offline."),

@@ -153,10 +153,38 @@ def test_augmentation_goes_to_train_only_and_swaps_only_train_comments(tmp_path:
     assert held_counts["identity_swap"] == 0
 
 
+PROBE_IDIOMS = ["ditch", "string", "in blood", "six feet", "fishes", "daisies", "dirt nap",
+                "one eye", "guillotine", "feather", "coffin", "missing", "maker", "lights out",
+                "pitchfork", "last breath", "taster", "pigs", "shame", "walks home", "curtains",
+                "slay", "dead duck", "under the bus", "hatchet", "jugular", "thousand cuts",
+                "torpedo", "break a leg", "knockout", "bloodbath", "strangle", "life support",
+                "flames", "nailed", "massacre", "sword", "tooth and nail", "killer", "woodshed"]
+"""The probes' threat and civil idioms, which the augmentation must not teach."""
+
+
+def test_veiled_threats_and_civil_idioms_are_labelled_and_share_no_probe_idiom(
+        tmp_path: Path) -> None:
+    table = load_sources(write_sources(tmp_path), seed=0)
+    extra, counts = augmented(table, seed=0)
+    assert counts["threat_veiled"] > 500 and counts["idiom_civil"] > 300
+    group = np.array(extra.group)
+    veiled, idioms = group == "threat_veiled", group == "idiom_civil"
+    assert (extra.targets[veiled][:, [0, LABELS.index("threat")]] == 1).all()
+    assert (extra.targets[idioms] == 0).all() and (extra.mask[idioms] == 1).all()
+    texts = [t.lower() for t, g in zip(extra.texts, group, strict=True)
+             if g in ("threat_veiled", "idiom_civil")]
+    assert not [idiom for idiom in PROBE_IDIOMS if any(idiom in t for t in texts)]
+    probes = load_probes()
+    written = {s.lower().rstrip(".!") for s in [*probes.threats, *probes.threats_veiled,
+                                               *probes.idioms_civil, *probes.violence_civil]}
+    assert not written & {t.rstrip(".!") for t in texts}
+
+
 def test_probes_parse_and_are_enough() -> None:
     probes = load_probes()
     assert len(probes.threats) >= 20 and len(probes.violence_civil) >= 20
     assert len(probes.identity_pairs) >= 10 and len(probes.political_civil) >= 15
+    assert len(probes.threats_veiled) >= 20 and len(probes.idioms_civil) >= 20
     assert all(a != b for a, b in probes.identity_pairs)
     ids, texts = probes.rows()
     assert len(ids) == len(set(ids)) == len(texts)
@@ -180,11 +208,11 @@ def test_finetune_writes_weights_that_assemble_and_load(tmp_path: Path) -> None:
         manifest["rows"]["fox"]["report"]["n"] == 30
     assert manifest["assembly_check"]["max_abs_diff"] < 1e-3
     report = json.loads((out / "report.json").read_text())
-    assert set(report["probes"]["new"]) == {"threat", "violence_civil", "political_civil",
-                                            "identity_pairs"}
+    assert set(report["probes"]["new"]) == {"threat", "threat_veiled", "violence_civil",
+                                            "idiom_civil", "political_civil", "identity_pairs"}
     assert json.loads(first.output.strip().splitlines()[-1])["steps"] == 2
 
-    checkpoint, config = build_checkpoint(out / "news-minilm-2.safetensors", tmp_path / "again")
+    checkpoint, config = build_checkpoint(out / "news-minilm-3.safetensors", tmp_path / "again")
     scores = load_local_checkpoint(checkpoint, config).predict(["the park opened late"])
     assert set(scores) == set(LABELS)
 

@@ -86,9 +86,12 @@ SHIPPED_MODELS: dict[str, ShippedModel] = {
         ShippedModel("news-minilm-2",
                      "f6e8098ea4ee66af584b8b585a1d56e3e3d219c150efd0cc76ba14159086ae4f",
                      "2878868e064047d49a96c21545674a8196b4ca0f253df94425ebc18489a80b88"),
+        ShippedModel("news-minilm-3",
+                     "410e8f6f8530a00d3586724d405938c108937c7d9f1c29f5a8f4108e9b968322",
+                     "b55c843d6970bec99b03d52893d188a44defb081594d436240853aafdbb4164c"),
     )
 }
-DEFAULT_MODEL = "news-minilm-2"
+DEFAULT_MODEL = "news-minilm-3"
 
 
 def shipped_model(name: str = DEFAULT_MODEL) -> ShippedModel:

@@ -1,8 +1,10 @@
 """The default model, calibrated, under the default policy, on sentences written for the check.
 
 The probes (``modelkit/probes.json``) are in no data set: explicit threats, which must
-never be published; civil sentences that merely mention violence; clean sentences in
-pairs that differ only in the identity group named, or in a mild swear word.
+never be published; veiled and idiomatic threats, and civil idioms with violent words,
+both written before the default model was trained and worded unlike its augmentation;
+civil sentences that merely mention violence; clean sentences in pairs that differ only
+in the identity group named, or in a mild swear word.
 """
 
 from __future__ import annotations
@@ -52,24 +54,46 @@ def decisions(scorer):
 
 
 @pytest.mark.parametrize("target", list(TARGETS))
-def test_explicit_threats_are_held_under_every_target_but_the_four_the_model_misses(
+def test_explicit_threats_are_held_under_every_target_but_the_one_the_model_misses(
         decisions, target: str) -> None:
-    """A floor at what the shipped model does: three threats worded as idioms (a lynching,
-    a price paid in blood, a burial) score as civil, so no target short of holding most
-    civil comments holds them, and a fourth sits on the default's threshold (docs/model.md,
-    "Threats"). Any other is held or rejected."""
+    """A floor at what the shipped model does: one threat worded as an idiom (a lynching
+    from a tree, an idiom its augmentation deliberately left out) scores as civil under
+    every target but `safety 1%` (docs/model.md, "news-minilm-3"). Any other is held or
+    rejected."""
     threats = load_probes().threats
     published = [k for k, (outcome, _) in enumerate(decisions(threats, target))
                  if outcome == Outcome.APPROVED]
-    assert set(published) <= {0, 6, 12, 18}, f"threat probes {published} were published"
+    assert set(published) <= {6}, f"threat probes {published} were published"
+
+
+@pytest.mark.parametrize("target", list(TARGETS))
+def test_veiled_threats_are_held_under_every_target_but_the_four_the_model_misses(
+        decisions, target: str) -> None:
+    """A floor at what the shipped model does on veiled threats that training never saw
+    (16 of 20 were published by `news-minilm-2` under the default): at most four, a
+    death wish worded as a burial idiom, threats against a shop and a child, and a food
+    taster."""
+    threats = load_probes().threats_veiled
+    published = [k for k, (outcome, _) in enumerate(decisions(threats, target))
+                 if outcome == Outcome.APPROVED]
+    assert set(published) <= {2, 4, 5, 19}, f"veiled threat probes {published} were published"
+
+
+def test_civil_idioms_with_violent_words_are_published_at_least_as_often_as_today(
+        decisions) -> None:
+    """A floor at what the shipped model does (15 of 20 under the default target; 16 for
+    `news-minilm-2`), on idioms that training never saw ("bury the hatchet")."""
+    sentences = load_probes().idioms_civil
+    published = sum(outcome == Outcome.APPROVED for outcome, _ in decisions(sentences))
+    assert published >= 15
 
 
 def test_civil_mentions_of_violence_are_published_at_least_as_often_as_today(decisions) -> None:
-    """A floor at what the shipped model does (18 of 20 under the default target;
-    docs/model.md), so that a worse model or policy fails here."""
+    """A floor at what the shipped model does (20 of 20 under the default target, 18 for
+    `news-minilm-2`; docs/model.md), so that a worse model or policy fails here."""
     sentences = load_probes().violence_civil
     published = sum(outcome == Outcome.APPROVED for outcome, _ in decisions(sentences))
-    assert published >= 17
+    assert published >= 19
 
 
 def test_naming_another_identity_group_rejects_nothing_and_rarely_changes_a_decision(
