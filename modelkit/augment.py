@@ -226,6 +226,57 @@ _P_SENTENCES = [
     "That road is in crappy shape since the winter.", "This heat is hell on the tomatoes.",
 ]
 
+# --- civil sentences naming a group (news-minilm-4), and more mild profanity, clean
+_IC_SENTENCES = [
+    "My {adj} neighbours brought soup over when we were sick.",
+    "{Nouns} have lived in this {place} for generations and deserve a say in the {thing}.",
+    "As a {adj} parent, I think the {thing} is a sensible compromise.",
+    "I'm {adj} and I still disagree with the council about the {thing}.",
+    "The {adj} community centre is hosting a food drive {when}.",
+    "The survey found that {nouns} are underrepresented on the planning board.",
+    "Treating {nouns} unfairly in hiring is illegal, and the report shows it still happens.",
+    "Plenty of {nouns} in our {place} support the {thing}, and plenty oppose it.",
+    "The article on {nouns} starting small businesses was well researched.",
+    "My wife is {adj} and my brother-in-law is {adj2}; holidays are never boring.",
+    "{Nouns} and {nouns2} volunteered side by side at the shelter {when}.",
+    "The {adj} students at my daughter's school organised a charity run.",
+    "Whether you're {adj} or {adj2}, the {thing} affects your property taxes.",
+    "The candidate spoke to {nouns} and {nouns2} at the town hall {when}.",
+    "Half my coworkers are {nouns}; we argue about football, not religion.",
+    "The museum's new exhibit tells the history of {nouns} in the {place}.",
+    "Saying all {nouns} think alike is lazy; they vote all over the map.",
+    "A {adj} doctor delivered both of my kids and we still send her cards.",
+    "The bill would fund language classes for {nouns} and other newcomers.",
+    "Statistics on crime should not be used to smear {nouns}.",
+    "Our {adj} mayor did a decent job on the {thing}, whatever you think of her party.",
+    "The church, the mosque and the synagogue are holding a joint vigil {when}.",
+    "I grew up around {nouns} and never heard anyone complain about them.",
+    "The court ruled that the landlord discriminated against {nouns}.",
+    "{Nouns} pay the same taxes as everyone else and should get the same services.",
+    "There is a thoughtful op-ed today by a {adj} veteran about the {thing}.",
+    "The poll of {adj} voters shows they care most about housing and jobs.",
+    "My {adj} grandmother taught half the street to cook.",
+    "Hiring more {adj} teachers was one of the board's better decisions.",
+    "The league added a team run by {nouns} from the east side of the {place}.",
+    "I am a gay man and a lifelong Republican; the two aren't in conflict for me.",
+    "The black and white photos of the old {place} are wonderful.",
+    "Being a woman in engineering was hard in the eighties, she said in the interview.",
+    "The festival celebrates {adj} food, music and dance every summer.",
+    "{Nouns} were among the first families to settle the valley.",
+    "Respect goes both ways: {nouns} and {nouns2} both deserve it.",
+]
+_P_TEMPLATES = [
+    "The {thing} is a damn waste of money, in my opinion.", "Hell, even the {who} admits it.",
+    "That {thing} vote was a crappy piece of process.", "What the heck happened to the {thing}?",
+    "I'm freaking tired of hearing about the {thing}.", "The {thing} sucks for commuters.",
+    "Damn good reporting on {event}.", "Dang, the {who} actually answered the question.",
+    "The {who} got a hell of a lot of questions {when}.", "Bloody typical: the {thing} is late.",
+    "I was pretty pissed about the {thing}, but the compromise is fine.",
+    "Screw it, I'll go to the next meeting and say so myself.",
+    "Who the hell schedules {event} on a holiday?", "The {thing} debate is a damn circus.",
+    "The road to the {place} school is in crappy shape.", "Heck of a turnout {when}.",
+]
+
 
 @dataclass(frozen=True)
 class _Set:
@@ -338,6 +389,35 @@ def identity_swaps(table: Table, rng: np.random.Generator, count: int = 600) -> 
             for i in chosen]
 
 
+def identity_civil(rng: np.random.Generator, count: int = 1600) -> list[str]:
+    """Civil template sentences naming groups (deduplicated, sorted, some lower-cased)."""
+    nouns = [t for t in GROUP_NOUNS if t not in ("women", "men")] + ["gays", "blacks", "whites"]
+    adjs = [*GROUP_ADJECTIVES, "trans", "homosexual"]
+    out = set()
+    for _ in range(count):
+        template = _IC_SENTENCES[int(rng.integers(len(_IC_SENTENCES)))]
+        n1, n2 = rng.choice(len(nouns), size=2, replace=False)
+        a1, a2 = rng.choice(len(adjs), size=2, replace=False)
+        text = template.format(Nouns=nouns[n1][:1].upper() + nouns[n1][1:], nouns=nouns[n1],
+                               nouns2=nouns[n2], adj=adjs[a1], adj2=adjs[a2],
+                               thing=rng.choice(_CI_THING), place=rng.choice(_CI_PLACES),
+                               when=rng.choice(_V_WHEN))
+        out.add(text.lower() if rng.random() < 0.2 else text)
+    return sorted(out)
+
+
+def mild_profanity(rng: np.random.Generator, count: int = 400) -> list[str]:
+    """Clean template sentences with mild profanity (deduplicated, sorted)."""
+    out = set()
+    for _ in range(count):
+        template = _P_TEMPLATES[int(rng.integers(len(_P_TEMPLATES)))]
+        text = template.format(thing=rng.choice(_CI_THING), who=rng.choice(_CI_WHO),
+                               event=rng.choice(_CI_EVENT), place=rng.choice(_CI_PLACES),
+                               when=rng.choice(_V_WHEN))
+        out.add(text.lower() if rng.random() < 0.2 else text)
+    return sorted(out)
+
+
 def augmented(table: Table, seed: int = 0) -> tuple[Table, dict[str, int]]:
     """The augmentation rows (source ``augment``, split ``train``) and their counts per set.
 
@@ -364,6 +444,15 @@ def augmented(table: Table, seed: int = 0) -> tuple[Table, dict[str, int]]:
     sets += [
         _rows(veiled_threats(veiled_rng), 1.0, {"threat": 1.0, "obscene": 0.0}, "threat_veiled"),
         _rows(civil_idioms(veiled_rng), 0.0, zeros, "idiom_civil"),
+    ]
+    # news-minilm-4: more civil rows naming groups, from a third generator.
+    identity_rng = np.random.default_rng(seed + 3000)
+    sets += [
+        _rows(identity_swaps(table, identity_rng, count=1500), 0.0, zeros, "identity_swap_more"),
+        _rows(identity_civil(identity_rng), 0.0, zeros, "identity_civil"),
+        _rows(mild_profanity(identity_rng), 0.15, {"severe_toxicity": 0.0, "threat": 0.0,
+                                                   "insult": 0.0, "identity_attack": 0.0},
+              "mild_profanity_more"),
     ]
     n = sum(len(s.texts) for s in sets)
     result = Table(

@@ -10,10 +10,13 @@ scores) and measures, on the ``report`` rows only:
 * under one target (each model with its own calibration and thresholds), civil comments
   held, toxic comments published and severe ones (threat, severe toxicity, identity
   attack) published per part, with paired intervals of the difference;
+* civil comments held in two subgroups, all sources and news alone: those naming an
+  identity group (``augment.IDENTITY_RE``) and those with mild profanity
+  (``augment.MILD_PROFANITY_RE``);
 * the probes' outcomes under that target, and which probes each model gets wrong (a
   threat published, a civil sentence held or rejected).
 
-Numpy only; no text is read beyond the sources' labels, none is printed.
+Numpy only; texts are only matched against the two patterns, none is printed.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from modelkit.augment import IDENTITY_RE, MILD_PROFANITY_RE
 from modelkit.metrics import roc_auc
 from modelkit.sources import SOURCES, Table
 from modelkit.targets import TargetPolicy, calibrated, clean_rows, probe_report, severe_rows
@@ -110,6 +114,13 @@ def compare(table: Table, old: Mapping[str, Any], new: Mapping[str, Any],
         for figure, flags in (("toxic_published", toxic), ("severe_published", severe)):
             result[figure][part] = _paired_rate(outcomes["old"][rows & flags] == "approved",
                                                 outcomes["new"][rows & flags] == "approved", rng)
+    result["clean_held_subgroups"] = {}
+    news = table.source[index] == "news"
+    for name, pattern in (("identity", IDENTITY_RE), ("mild_profanity", MILD_PROFANITY_RE)):
+        named = np.array([bool(pattern.search(table.texts[i])) for i in index], dtype=bool)
+        for part, rows in ((f"{name}_all", named & clean), (f"{name}_news", named & clean & news)):
+            result["clean_held_subgroups"][part] = _paired_rate(
+                outcomes["old"][rows] != "approved", outcomes["new"][rows] != "approved", rng)
     probe_ids = [str(id_) for id_ in old["probe_ids"]]
     result["probes"], result["probes_wrong"] = {}, {}
     for name, cal, scores in (("old", old_calibration, old), ("new", new_calibration, new)):
@@ -140,6 +151,12 @@ def summary_lines(result: Mapping[str, Any]) -> list[str]:
                          f"{100 * rate['new']:.1f}% (change {100 * low:+.1f} to "
                          f"{100 * high:+.1f} points, n {rate['n']})")
         lines.append(line)
+    for part, rate in result.get("clean_held_subgroups", {}).items():
+        if rate["n"]:
+            low, high = rate["change_interval"]
+            lines.append(f"clean held, {part.replace('_', ' ')}: {100 * rate['old']:.1f}% -> "
+                         f"{100 * rate['new']:.1f}% (change {100 * low:+.1f} to "
+                         f"{100 * high:+.1f} points, n {rate['n']})")
     for kind in result["probes"]["old"]:
         counts = {name: result["probes"][name][kind] for name in ("old", "new")}
         lines.append(f"probes {kind}: published {counts['old']['approved']} -> "

@@ -62,7 +62,7 @@ from workers.scoring.assembly import (
 )
 from workers.scoring.labels import JIGSAW_CLASSES, file_sha256
 
-NAME = "news-minilm-3"
+NAME = "news-minilm-4"
 WEIGHTS_NAME = f"{NAME}.safetensors"
 ASSEMBLY_ROWS = 256
 """Held-out rows (besides the probes) scored again through Detoxify to check the assembly."""

@@ -45,6 +45,8 @@ def test_a_better_ranking_shows_as_a_gain_and_the_same_model_as_none(tmp_path: P
     assert sum(result["probes"]["new"]["threat"].values()) == 2
     assert 1 not in result["probes_wrong"]["new"]["threat"]
     assert summary_lines(result)
+    assert set(result["clean_held_subgroups"]) == {"identity_all", "identity_news",
+                                                   "mild_profanity_all", "mild_profanity_news"}
 
     same = compare(table, old, old, old_cal, old_cal)
     assert same["auc"]["news"]["gain_interval"] == [0.0, 0.0]

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from modelkit.augment import augmented
+from modelkit.augment import IDENTITY_RE, augmented
 from modelkit.cli import model
 from modelkit.probes import load_probes
 from modelkit.sources import LABELS, SOURCES, SPLITS, WEIGHTS, load_sources, source_files
@@ -178,6 +178,27 @@ def test_veiled_threats_and_civil_idioms_are_labelled_and_share_no_probe_idiom(
     written = {s.lower().rstrip(".!") for s in [*probes.threats, *probes.threats_veiled,
                                                *probes.idioms_civil, *probes.violence_civil]}
     assert not written & {t.rstrip(".!") for t in texts}
+
+
+def test_civil_rows_naming_groups_and_mild_profanity_are_labelled_and_not_probes(
+        tmp_path: Path) -> None:
+    table = load_sources(write_sources(tmp_path), seed=0)
+    extra, counts = augmented(table, seed=0)
+    assert counts["identity_civil"] > 800 and counts["mild_profanity_more"] > 100
+    group = np.array(extra.group)
+    civil = group == "identity_civil"
+    assert (extra.targets[civil] == 0).all() and (extra.mask[civil] == 1).all()
+    naming = [bool(IDENTITY_RE.search(t)) for t, g in zip(extra.texts, group, strict=True)
+              if g == "identity_civil"]
+    assert sum(naming) > 0.9 * len(naming)
+    profane = group == "mild_profanity_more"
+    assert (extra.targets[profane][:, 0] == 0.15).all()
+    probes = load_probes()
+    written = {s.lower().rstrip(".!") for pair in probes.identity_pairs for s in pair}
+    written |= {s.lower().rstrip(".!") for s in probes.political_civil}
+    texts = {t.lower().rstrip(".!") for t, g in zip(extra.texts, group, strict=True)
+             if g in ("identity_civil", "mild_profanity_more")}
+    assert not written & texts
 
 
 def test_probes_parse_and_are_enough() -> None:
