@@ -11,7 +11,9 @@ Four small sets, deterministic for a seed:
   "damn" or "hell" alone does not hold a comment;
 * counterfactuals (``modelkit.counterfactual``): civil and uncivil political sentences
   with names, parties, countries, faiths and topics drawn at random, and real news
-  ``train`` comments with their politicians, parties and countries swapped (labels kept).
+  ``train`` comments with their politicians, parties and countries swapped (labels kept);
+* only with ``identity_rows`` (the ``news-minilm-4`` trial, not shipped): a second draw
+  of identity swaps, civil template sentences naming groups, more mild profanity.
 
 The probes (``modelkit/probes.json``) are worded otherwise, so they measure what this
 teaches rather than recall it. No real person names. Nothing here prints texts.
@@ -418,12 +420,15 @@ def mild_profanity(rng: np.random.Generator, count: int = 400) -> list[str]:
     return sorted(out)
 
 
-def augmented(table: Table, seed: int = 0) -> tuple[Table, dict[str, int]]:
+def augmented(table: Table, seed: int = 0,
+              identity_rows: bool = False) -> tuple[Table, dict[str, int]]:
     """The augmentation rows (source ``augment``, split ``train``) and their counts per set.
 
     Args:
         table: the loaded sources; only its ``train`` rows feed the identity swaps.
         seed: the run's seed.
+        identity_rows: also the ``news-minilm-4`` trial's sets (more identity swaps, civil
+            sentences naming groups, more mild profanity); off, the rows of news-minilm-3.
     """
     rng = np.random.default_rng(seed + 1000)
     zeros = {label: 0.0 for label in LABELS[1:]}
@@ -445,9 +450,9 @@ def augmented(table: Table, seed: int = 0) -> tuple[Table, dict[str, int]]:
         _rows(veiled_threats(veiled_rng), 1.0, {"threat": 1.0, "obscene": 0.0}, "threat_veiled"),
         _rows(civil_idioms(veiled_rng), 0.0, zeros, "idiom_civil"),
     ]
-    # news-minilm-4: more civil rows naming groups, from a third generator.
+    # The news-minilm-4 trial (not shipped; docs/model.md): from a third generator.
     identity_rng = np.random.default_rng(seed + 3000)
-    sets += [
+    sets += [] if not identity_rows else [
         _rows(identity_swaps(table, identity_rng, count=1500), 0.0, zeros, "identity_swap_more"),
         _rows(identity_civil(identity_rng), 0.0, zeros, "identity_civil"),
         _rows(mild_profanity(identity_rng), 0.15, {"severe_toxicity": 0.0, "threat": 0.0,

