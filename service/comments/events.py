@@ -94,10 +94,12 @@ def record_model_decisions(db: Session, decided: Sequence[tuple[Comment, Decisio
     if not decided:
         return
     columns = {column.key for column in Decision.__table__.columns} - {"id"}
-    connection = db.connection()
-    connection.execute(insert(cast(Table, Decision.__table__)), [
+    # The ORM's bulk INSERT: it groups rows that set different columns (spam decisions
+    # have no scores), which one Core executemany cannot take.
+    db.execute(insert(Decision), [
         {key: value for key, value in vars(decision).items() if key in columns}
         for _, decision in decided])
+    connection = db.connection()
     events = [{"id": f"msg_{uuid.uuid4().hex}", "type": f"comment.{decision.outcome}",
                "comment_id": comment.id, "payload": _payload(db, comment, decision),
                "created_at": decision.created_at} for comment, decision in decided]

@@ -4,7 +4,8 @@ scores, and the name of the space such vectors live in.
 The scorers (``scorer.DetoxifyScorer``, ``ort.OnnxScorer``) take them from the forward
 pass that scores (an extra output of the exported graph), so they cost no second pass.
 ``DEFAULT_LAYER`` was chosen by ``moderation model layers`` (docs/model.md): for
-``news-minilm-2`` the last of MiniLM's six layers served candidates best, by a little.
+``news-minilm-2`` and again for ``news-minilm-3`` the last of MiniLM's six layers served
+candidates best, by a little.
 """
 
 from __future__ import annotations
