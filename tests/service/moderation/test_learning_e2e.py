@@ -190,4 +190,10 @@ def test_moderators_teach_a_candidate_that_is_shadowed_promoted_and_rescores(
     all_scores = {**scores, **new_scores}
     published = [i for i in held_now if after[i] == "approved"]
     assert published, "the promoted candidate publishes some comments the live policy held"
-    assert sum(all_scores[i]["insult"] < strict for i in published) >= 0.8 * len(published)
+    # Of what it publishes, far more are comments the moderators approve than of the held
+    # ones at large (about 0.85 against 0.5; the held-back part is a hash of the comments'
+    # ids, which the API draws at random, so the candidate differs a little run to run).
+    def approvable(chosen: list[str]) -> float:
+        return sum(all_scores[i]["insult"] < strict for i in chosen) / len(chosen)
+
+    assert approvable(published) >= approvable(held_now) + 0.2
