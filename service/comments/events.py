@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
@@ -12,7 +11,14 @@ from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from service import metrics
-from service.comments.models import READERS_ACTOR, Comment, Decision, Event, Status
+from service.comments.models import (
+    READERS_ACTOR,
+    Comment,
+    Decision,
+    Event,
+    Status,
+    new_event_id,
+)
 from service.db import iso, utcnow
 from service.policy import MODEL_ACTOR, RESCORING_ACTOR
 from service.sites.models import DEFAULT_SITE_ID, Site
@@ -39,9 +45,8 @@ def insert_new_comment(db: Session, comment: Comment) -> None:
     comments, connection = cast(Table, Comment.__table__), db.connection()
     connection.execute(insert(comments), {key: value for key, value in vars(comment).items()
                                            if key in comments.c})
-    connection.execute(insert(cast(Table, Event.__table__)), {
-        "id": f"msg_{uuid.uuid4().hex}", "type": "comment.created", "comment_id": comment.id,
-        "payload": _payload(db, comment, None), "created_at": comment.created_at})
+    connection.execute(insert(cast(Table, Event.__table__)),
+                       _event_row(db, "comment.created", comment, None, comment.created_at))
 
 
 def record_decision(
@@ -100,9 +105,8 @@ def record_model_decisions(db: Session, decided: Sequence[tuple[Comment, Decisio
         {key: value for key, value in vars(decision).items() if key in columns}
         for _, decision in decided])
     connection = db.connection()
-    events = [{"id": f"msg_{uuid.uuid4().hex}", "type": f"comment.{decision.outcome}",
-               "comment_id": comment.id, "payload": _payload(db, comment, decision),
-               "created_at": decision.created_at} for comment, decision in decided]
+    events = [_event_row(db, f"comment.{decision.outcome}", comment, decision,
+                         decision.created_at) for comment, decision in decided]
     connection.execute(insert(cast(Table, Event.__table__)), events)
     events_inserted.send(db, events=[(event["id"], event["type"], event["comment_id"])
                                      for event in events])
@@ -131,6 +135,13 @@ def _add_event(db: Session, type_: str, comment: Comment, decision: Decision | N
     event = Event(type=type_, comment_id=comment.id, payload=_payload(db, comment, decision))
     db.add(event)
     return event
+
+
+def _event_row(db: Session, type_: str, comment: Comment, decision: Decision | None,
+               at: datetime) -> dict[str, Any]:
+    """An event's row, for a Core INSERT (without the unit of work)."""
+    return {"id": new_event_id(), "type": type_, "comment_id": comment.id,
+            "payload": _payload(db, comment, decision), "created_at": at}
 
 
 def _payload(db: Session, comment: Comment, decision: Decision | None) -> dict[str, Any]:

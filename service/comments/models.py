@@ -137,6 +137,11 @@ class Decision(Base):
         }
 
 
+def new_event_id() -> str:
+    """A new event's id (``msg_`` and 32 hex digits)."""
+    return f"msg_{uuid.uuid4().hex}"
+
+
 class Event(Base):
     """The outbox: a moderation event, written in the transaction that caused it.
 
@@ -146,8 +151,7 @@ class Event(Base):
 
     __tablename__ = "events"
 
-    id: Mapped[str] = mapped_column(String(40), primary_key=True,
-                                    default=lambda: f"msg_{uuid.uuid4().hex}")
+    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=new_event_id)
     type: Mapped[str] = mapped_column(String(40))
     comment_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("comments.id"), index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
