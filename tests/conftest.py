@@ -35,13 +35,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest,
-                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A migrated database: a SQLite file, then a PostgreSQL database where one runs."""
-    folder = tmp_path_factory.mktemp("db")
-    with databases.migrated_to(request.param, folder, "heads") as url:
-        yield url
+database_url = databases.database_fixture("session", "db")
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,6 @@ import base64
 import json
 import re
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -100,13 +99,8 @@ def commenter_token(app, sub: str, name: str = "Ann", **claims: object) -> dict[
     return {"Authorization": f"Bearer {token}"}
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest,
-                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """This walk runs on PostgreSQL too: NUL and lone surrogates fail there first."""
-    folder = tmp_path_factory.mktemp("no-5xx")
-    with databases.migrated_to(request.param, folder, "heads") as url:
-        yield url
+# A database of its own, on PostgreSQL too: NUL and lone surrogates fail there first.
+database_url = databases.database_fixture("module", "no-5xx")
 
 
 @pytest.fixture

@@ -23,7 +23,6 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from service.migrate import upgrade
 from tests.support import databases
 from tests.support.accounts import add, bearer, token_for
 
@@ -35,16 +34,7 @@ DOCUMENTED_503 = {"/readyz"}
 """Not ready is an answer there (no scoring worker runs here), and the document says so."""
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    """SQLite, then PostgreSQL where one runs."""
-    if request.param == "postgresql":
-        with databases.migrated_postgres() as url:
-            yield url
-        return
-    url = f"sqlite:///{tmp_path_factory.mktemp('fuzz-db') / 'fuzz.db'}"
-    upgrade(url)
-    yield url
+database_url = databases.database_fixture("module", "fuzz-db")
 
 
 @pytest.fixture

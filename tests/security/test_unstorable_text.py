@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 
 import jwt
 import pytest
@@ -21,12 +20,7 @@ BAD = ["a\u0000b", "a\ud800b", "a\u0001b", "a\u009fb"]
 IDS = ["nul", "surrogate", "control", "c1"]
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest,
-                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("unstorable")
-    with databases.migrated_to(request.param, folder, "heads") as url:
-        yield url
+database_url = databases.database_fixture("module", "unstorable")
 
 
 @pytest.fixture

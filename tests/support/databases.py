@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -77,3 +78,16 @@ def migrated_to(kind: str, folder: Path, revision: str) -> Iterator[str]:
     url = f"sqlite:///{folder / f'at-{revision}.db'}"
     upgrade(url, revision)
     yield url
+
+
+def database_fixture(scope: str, folder: str) -> Any:
+    """A ``database_url`` fixture of ``scope``, on each kind in turn: a migrated SQLite
+    file (in a folder named ``folder``), then a PostgreSQL database where one runs."""
+
+    @pytest.fixture(scope=scope, params=["sqlite", "postgresql"], name="database_url")
+    def database_url(request: pytest.FixtureRequest,
+                     tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+        with migrated_to(request.param, tmp_path_factory.mktemp(folder), "heads") as url:
+            yield url
+
+    return database_url
