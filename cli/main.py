@@ -90,6 +90,10 @@ def worker(queues: tuple[str, ...], burst: bool) -> None:
     from workers.worker import ModerationWorker
 
     app = _app()
+    if niceness := app.config["WORKER_NICE"]:
+        # Before the model loads: on Linux niceness is per thread, and the runtime's
+        # threads inherit it from this one.
+        os.nice(niceness)
     connection = redis()
     moderation_worker = ModerationWorker(
         # In QUEUES' order, whatever the command line's: analyze requests first.

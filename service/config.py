@@ -88,6 +88,11 @@ SETTINGS: tuple[Setting, ...] = (
             "How long a worker's claim on a batch lasts before others may take it.", int),
     Setting("TORCH_THREADS", 0,
             "Threads torch uses in a scoring worker (0: one per core, at most 4).", int),
+    Setting("WORKER_NICE", 0,
+            "Niceness that `moderation worker` adds to itself at start, before the model "
+            "loads (its runtime's threads inherit it), so that on a machine that runs the "
+            "web process beside the workers (the Procfile's) the web's requests go first "
+            "(0: none; 1-19: lower priority; measured in docs/performance.md).", int),
     Setting("SCORER_BACKEND", "onnx-int8",
             "How the scoring worker runs the model: `onnx-int8` (ONNX Runtime with int8 "
             "weights: 1.5-2x fp32's speed at the same quality, docs/performance.md; the "

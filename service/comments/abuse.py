@@ -35,7 +35,8 @@ FLOOD_RETRY_AFTER_SECONDS = 30
 
 
 def check_new_comment(session: Session, thread_id: str, author: str, body: str,
-                      config: Mapping[str, Any], site_id: int = DEFAULT_SITE_ID) -> None:
+                      config: Mapping[str, Any], site_id: int = DEFAULT_SITE_ID,
+                      pending: int | None = None) -> None:
     """Refuse a comment that floods its thread or repeats one just posted.
 
     Args:
@@ -45,13 +46,15 @@ def check_new_comment(session: Session, thread_id: str, author: str, body: str,
         body: the comment's text, already validated and trimmed.
         config: the app's settings (``MAX_PENDING_PER_THREAD``, ``REPEAT_WINDOW_SECONDS``).
         site_id: the site the thread is on.
+        pending: the thread's pending comments, when the caller counted them in this
+            transaction (``service.comments.intake``); else they are counted here.
 
     Raises:
         TooManyRequests: 429 with ``Retry-After``, when the thread has too many pending.
         APIError: 409, when the comment repeats one just posted.
     """
     thread = {"site_id": site_id, "thread_id": thread_id}
-    _check_pending(session, thread, config["MAX_PENDING_PER_THREAD"])
+    _check_pending(session, thread, config["MAX_PENDING_PER_THREAD"], pending)
     _check_repeat(session, thread, author, body, config["REPEAT_WINDOW_SECONDS"])
 
 
@@ -60,11 +63,13 @@ def normalize(text: str) -> str:
     return skeleton(text)
 
 
-def _check_pending(session: Session, thread: dict[str, Any], limit: int) -> None:
+def _check_pending(session: Session, thread: dict[str, Any], limit: int,
+                   pending: int | None) -> None:
     if limit <= 0:
         return
-    pending = session.connection().execute(
-        _pending_statement(), thread | {"limit": limit}).scalar_one()
+    if pending is None:
+        pending = session.connection().execute(
+            _pending_statement(), thread | {"limit": limit}).scalar_one()
     if pending >= limit:
         raise TooManyRequests(
             f"This thread has {limit} comments waiting for moderation; try again in a "

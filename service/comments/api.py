@@ -13,6 +13,7 @@ from service.commenters.gate import identify
 from service.commenters.models import Commenter
 from service.commenters.tokens import InvalidToken, bearer_token, verify
 from service.comments.appeals import appeal_rejection, check_author
+from service.comments.intake import Gate, read_gate
 from service.comments.nudge import after_posting, nudge_first
 from service.comments.reasons import author_view
 from service.comments.reports import report_comment, reporter_of
@@ -44,7 +45,7 @@ from service.comments.spam import client_key
 from service.cursors import InvalidCursor
 from service.errors import APIError, json_object, whole_number
 from service.limits import limiter, posting_limit
-from service.sites.models import DEFAULT_SLUG, Site
+from service.sites.models import DEFAULT_SLUG
 from service.sites.services import origins_of
 from service.threads.gate import open_thread, public_thread
 
@@ -86,33 +87,41 @@ def create_site_comment(site: str, thread_id: str
 
 
 def _create(slug: str, thread_id: str) -> tuple[dict[str, Any] | NudgeAnswer, int, dict[str, str]]:
-    site = find_site(slug)
-    _check_thread_id(thread_id)
-    new = NewComment.model_validate(json_object())
+    if not valid_thread_id(thread_id):
+        find_site(slug)  # an unknown site is the first thing said
+        _check_thread_id(thread_id)
     session = db.session()
-    commenter = _admit(session, site, thread_id, new)
+    # The site, the thread and its pending count in one statement (service.comments.intake).
+    gate = read_gate(session, slug, thread_id, current_app.config["MAX_PENDING_PER_THREAD"])
+    site = gate.site
+    new = NewComment.model_validate(json_object())
+    commenter = _admit(session, gate, thread_id, new)
     if new.nudge:  # refused above like a post; asked here, with nothing of it kept
         if (shown := nudge_first(session, site, new, current_app.config)) is not None:
             return NudgeAnswer(nudge=shown), 200, {}
-        commenter = _admit(session, site, thread_id, new)
+        # read again: the thread may have closed or filled up while the nudge waited
+        gate = read_gate(session, slug, thread_id, current_app.config["MAX_PENDING_PER_THREAD"])
+        commenter = _admit(session, gate, thread_id, new)
     if commenter is not None:
         new = new.model_copy(update={"author": commenter.name})
     comment, token = post_comment(session, thread_id, new, current_app.config,
-                                  client=request.remote_addr, site=site,
-                                  commenter_id=commenter.id if commenter else None)
-    after_posting(site.id, new, current_app.config)
+                                  client=request.remote_addr, site=gate.site,
+                                  commenter_id=commenter.id if commenter else None,
+                                  pending=gate.pending)
+    after_posting(gate.site.id, new, current_app.config)
     location = url_for(".get_comment", comment_id=comment.id)
     return comment.public_dict() | {"author_token": token}, 202, {"Location": location}
 
 
-def _admit(session: Session, site: Site, thread_id: str, new: NewComment) -> Commenter | None:
+def _admit(session: Session, gate: Gate, thread_id: str, new: NewComment) -> Commenter | None:
     """Who posts, and to which thread: both refuse here (401, 403), before anything is
     stored; what they make is committed with the comment, in post_comment."""
+    site = gate.site
     commenter = identify(session, site, request.headers.get("Authorization"))
     # The POST's url is only a hint: the service reads the headline and link from that
     # page, if it is on one of the site's origins (service.threads.pages).
     open_thread(session, site, thread_id, origins=origins_of(site, current_app.config),
-                url=new.url)
+                url=new.url, known=gate.thread)
     return commenter
 
 

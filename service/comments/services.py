@@ -52,7 +52,8 @@ def find_site(slug: str) -> Site:
 def post_comment(session: Session, thread_id: str, new: NewComment,
                  config: Mapping[str, Any], client: str | None = None,
                  site: Site | None = None,
-                 commenter_id: int | None = None) -> tuple[Comment, str]:
+                 commenter_id: int | None = None,
+                 pending: int | None = None) -> tuple[Comment, str]:
     """Store a new comment with its ``comment.created`` event, and queue its scoring.
 
     The comment and its event are one transaction; the scoring job is queued after it
@@ -70,6 +71,8 @@ def post_comment(session: Session, thread_id: str, new: NewComment,
         client: the client's address, kept only as a keyed hash.
         site: the site the thread is on (None: the site ``default``).
         commenter_id: the signed-in commenter who wrote it (``service.commenters``).
+        pending: the thread's pending comments, counted in this transaction already
+            (``service.comments.intake``); None: counted here.
 
     Returns:
         The comment, and the token that shows the author their comment (kept hashed).
@@ -82,7 +85,7 @@ def post_comment(session: Session, thread_id: str, new: NewComment,
     if author is None:  # only a signed-in commenter's comment goes without (their name)
         raise APIError(422, "invalid_input", "author: is required",
                        fields={"author": "is required"})
-    check_new_comment(session, thread_id, author, new.body, config, site_id)
+    check_new_comment(session, thread_id, author, new.body, config, site_id, pending)
     comments = Comment.__table__.c
     if new.parent_id is not None and session.connection().execute(
             select(comments.thread_id, comments.site_id).where(comments.id == new.parent_id)

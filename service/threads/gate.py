@@ -34,21 +34,23 @@ def find_thread(session: Session, site_id: int, key: str) -> Thread | None:
 
 
 def open_thread(session: Session, site: Site, key: str, *, origins: Collection[str],
-                url: str | None = None) -> Thread:
+                url: str | None = None, known: Thread | None = None) -> Thread:
     """The thread that a new comment joins, made if need be.
 
     Its headline and link come from the publisher: the moderation API, or the article's
     page, which the service fetches (``service.threads.pages``, a job after commit) when
     ``url``, the POST's hint, is on one of the site's ``origins`` and the thread still
     lacks them (at most every ``HEADLINE_RETRY``). No header of the request counts: a
-    client can write any ``Origin`` or ``Host``.
+    client can write any ``Origin`` or ``Host``. ``known``: the thread, when the caller
+    has read it in this transaction already (``service.comments.intake``).
 
     Raises:
         APIError: 403 ``thread_closed`` when the thread takes no new comments.
     """
     # made once, even when its first two comments come at once
-    thread = find_or_add(session, lambda: find_thread(session, site.id, key),
-                         lambda: Thread(site_id=site.id, key=key))
+    thread = known if known is not None else find_or_add(
+        session, lambda: find_thread(session, site.id, key),
+        lambda: Thread(site_id=site.id, key=key))
     if thread.closed:
         raise APIError(403, "thread_closed", "This thread is closed to new comments.")
     if url is not None and (thread.title is None or thread.url is None):
