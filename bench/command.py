@@ -70,8 +70,10 @@ BACKENDS = ("torch", "int8", "onnx", "onnx-int8")
               help="Threads per scoring worker; 0: the cores shared among the workers.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=None,
               help="SCORING_BATCH_SIZE (default: the configured one).")
-@click.option("--web-workers", type=click.IntRange(min=1), default=2, show_default=True)
-@click.option("--web-threads", type=click.IntRange(min=1), default=8, show_default=True)
+@click.option("--web-workers", type=click.IntRange(min=1),
+              help="gunicorn processes (default: WEB_WORKERS, as `moderation web`).")
+@click.option("--web-threads", type=click.IntRange(min=1),
+              help="Threads per gunicorn process (default: WEB_THREADS).")
 @click.option("--database-url", default=None,
               help="An empty database to use (default: a new SQLite file).")
 @click.option("--validation-csv", type=click.Path(dir_okay=False, path_type=Path),
@@ -101,6 +103,8 @@ def _run(options: dict[str, Any], work_dir: Path) -> None:
     load_before = os.getloadavg()
     threads = options["torch_threads"] or max(1, cores // options["workers"])
     base = load_config()
+    options["web_workers"] = options["web_workers"] or base["WEB_WORKERS"]
+    options["web_threads"] = options["web_threads"] or base["WEB_THREADS"]
     settings = scoring.model_settings(options["model"], options["model_config"], work_dir) | {
         "MODERATION_MODEL_CACHE": base["MODERATION_MODEL_CACHE"],
         "SCORING_BATCH_SIZE": options["batch_size"] or base["SCORING_BATCH_SIZE"],

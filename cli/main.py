@@ -14,7 +14,7 @@ from werkzeug.local import LocalProxy
 
 from service.accounts.cli import moderators, tokens
 from service.app import create_app
-from service.config import markdown_table
+from service.config import load_config, markdown_table
 from service.migrate import upgrade
 from service.perspective.cli import keys
 from service.queueing import QUEUES
@@ -61,12 +61,14 @@ def cli() -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", "processes", default=2, show_default=True, type=int,
-              help="gunicorn worker processes.")
-@click.option("--threads", default=4, show_default=True, type=int,
-              help="Threads per gunicorn worker.")
-def web(host: str, port: int, processes: int, threads: int) -> None:
+@click.option("--workers", "processes", type=click.IntRange(min=1),
+              help="gunicorn worker processes (default: WEB_WORKERS).")
+@click.option("--threads", type=click.IntRange(min=1),
+              help="Threads per gunicorn worker (default: WEB_THREADS).")
+def web(host: str, port: int, processes: int | None, threads: int | None) -> None:
     """Serve the web app with gunicorn."""
+    config = load_config()
+    processes, threads = processes or config["WEB_WORKERS"], threads or config["WEB_THREADS"]
     os.execvp(sys.executable, [
         sys.executable, "-m", "gunicorn", "service.app:create_app()",
         "--bind", f"{host}:{port}", "--workers", str(processes), "--threads", str(threads),

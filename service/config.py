@@ -88,6 +88,10 @@ SETTINGS: tuple[Setting, ...] = (
             "How long a worker's claim on a batch lasts before others may take it.", int),
     Setting("TORCH_THREADS", 0,
             "Threads torch uses in a scoring worker (0: one per core, at most 4).", int),
+    Setting("WEB_WORKERS", 2, "gunicorn worker processes of `moderation web` (`--workers`).",
+            int),
+    Setting("WEB_THREADS", 4,
+            "Threads per gunicorn worker process of `moderation web` (`--threads`).", int),
     Setting("WORKER_NICE", 0,
             "Niceness that `moderation worker` adds to itself at start, before the model "
             "loads (its runtime's threads inherit it), so that on a machine that runs the "
