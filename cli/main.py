@@ -92,10 +92,7 @@ def worker(queues: tuple[str, ...], burst: bool) -> None:
     from workers.worker import ModerationWorker
 
     app = _app()
-    if niceness := app.config["WORKER_NICE"]:
-        # Before the model loads: on Linux niceness is per thread, and the runtime's
-        # threads inherit it from this one.
-        os.nice(niceness)
+    lower_priority(app.config["WORKER_NICE"])  # before the model loads, and its threads
     connection = redis()
     moderation_worker = ModerationWorker(
         # In QUEUES' order, whatever the command line's: analyze requests first.
@@ -105,6 +102,13 @@ def worker(queues: tuple[str, ...], burst: bool) -> None:
     if not moderation_worker.load_model():
         raise click.ClickException("the model did not load (see above); comments stay pending")
     moderation_worker.work(burst=burst, with_scheduler=True)
+
+
+def lower_priority(niceness: int) -> None:
+    """Add ``niceness`` to this thread's, and so to the threads it starts from now on (on
+    Linux niceness is per thread: ONNX Runtime's pool must be made after this)."""
+    if niceness:
+        os.nice(niceness)
 
 
 @cli.command()

@@ -40,6 +40,13 @@ def _json_object(value: str) -> dict:
     return parsed
 
 
+def _niceness(value: str) -> int:
+    niceness = int(value)
+    if not 0 <= niceness <= 19:
+        raise ValueError(f"expected 0 to 19, got {niceness}")
+    return niceness
+
+
 def _csv(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
@@ -88,15 +95,18 @@ SETTINGS: tuple[Setting, ...] = (
             "How long a worker's claim on a batch lasts before others may take it.", int),
     Setting("TORCH_THREADS", 0,
             "Threads torch uses in a scoring worker (0: one per core, at most 4).", int),
-    Setting("WEB_WORKERS", 2, "gunicorn worker processes of `moderation web` (`--workers`).",
+    Setting("WEB_WORKERS", 3,
+            "gunicorn worker processes of `moderation web` (`--workers`; about 160 MB each).",
             int),
-    Setting("WEB_THREADS", 4,
-            "Threads per gunicorn worker process of `moderation web` (`--threads`).", int),
-    Setting("WORKER_NICE", 0,
+    Setting("WEB_THREADS", 2,
+            "Threads per gunicorn worker process of `moderation web` (`--threads`). On 2 "
+            "cores 3 processes of 2 threads answered as many POSTs as 2 of 4 or 8, with half "
+            "their p99 (docs/performance.md).", int),
+    Setting("WORKER_NICE", 10,
             "Niceness that `moderation worker` adds to itself at start, before the model "
             "loads (its runtime's threads inherit it), so that on a machine that runs the "
             "web process beside the workers (the Procfile's) the web's requests go first "
-            "(0: none; 1-19: lower priority; measured in docs/performance.md).", int),
+            "(0: none; 1-19: lower priority; measured in docs/performance.md).", _niceness),
     Setting("SCORER_BACKEND", "onnx-int8",
             "How the scoring worker runs the model: `onnx-int8` (ONNX Runtime with int8 "
             "weights: 1.5-2x fp32's speed at the same quality, docs/performance.md; the "
