@@ -104,6 +104,7 @@ def test_a_small_run_measures_every_figure_and_ends_with_one_json_line(tiny_mode
                 "thread_page_ms"):
         assert figures[key] > 0, key
     assert figures["intake_errors"] == 0
+    assert figures["web"] == "gunicorn 3x2"  # as `moderation web` runs (WEB_WORKERS x WEB_THREADS)
     assert figures["backend"] == figures["backend_default"]
     assert figures["agreement"] is None
     assert "(a) peer" in result.stdout
@@ -126,3 +127,29 @@ def test_the_worker_path_times_each_part_beside_the_forward_pass(tiny_model):
                  "4 MinHash fingerprints", "4 tokenizer", "4 forward pass (ORT run)",
                  "3 the decided comments' jobs dropped"):
         assert parts[part][0] > 0, part
+
+
+@pytest.mark.slow
+def test_the_post_path_times_its_one_statement_gate():
+    result = subprocess.run([sys.executable, "-m", "bench.post_path", "20"], capture_output=True,
+                            text=True, timeout=280, check=False)
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    parts = dict(line.strip().rsplit(None, 2)[:2] for line in result.stdout.splitlines()[1:])
+    assert float(parts["3 site, thread, pending count (first statement)"]) > 0
+    assert "3 the site" not in parts  # no statement of its own any more
+
+
+@pytest.mark.slow
+def test_web_shapes_times_one_shape_of_the_web_server(tiny_model):
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.web_shapes", "1", "2", "--nice", "5", "--rounds", "1",
+         "--posts", "30", "--model", tiny_model["MODERATION_MODEL"],
+         "--model-config", tiny_model["MODERATION_MODEL_CONFIG"]],
+        capture_output=True, text=True, timeout=280, check=False)
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (figures["web"], figures["nice"]) == ("1x2", 5)
+    [(rps, p50, p99, cpu_ms, errors)] = figures["rounds"]
+    assert rps > 0 and 0 < p50 <= p99 and cpu_ms > 0 and errors == 0
