@@ -172,11 +172,14 @@ def news_comments(count: int, seed: int = 1) -> list[str]:
 @click.option("--backend", default="onnx-int8", show_default=True)
 @click.option("--batch-size", type=click.IntRange(min=1), default=None,
               help="SCORING_BATCH_SIZE (default: the configured one).")
+@click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True,
+              help="ONNX Runtime's threads (TORCH_THREADS).")
 @click.option("--texts", type=click.Choice(["bench", "news"]), default="bench",
               show_default=True, help="The bench's template comments, or real news comments "
                                       "(natural balance, ../shared/data; never printed).")
 def main(count: int, database_url: str | None, model_cache: str | None, model: str | None,
-         model_config: str | None, backend: str, batch_size: int | None, texts: str) -> None:
+         model_config: str | None, backend: str, batch_size: int | None, threads: int,
+         texts: str) -> None:
     """Time each part of the scoring worker's path over COUNT comments, in-process."""
     from bench import comments
     from cli import redis_server
@@ -197,7 +200,7 @@ def main(count: int, database_url: str | None, model_cache: str | None, model: s
             "MODERATION_MODEL_CACHE": model_cache or base["MODERATION_MODEL_CACHE"],
             "MODERATION_MODEL": model or base["MODERATION_MODEL"],
             "MODERATION_MODEL_CONFIG": model_config or base["MODERATION_MODEL_CONFIG"],
-            "SCORER_BACKEND": backend, "TORCH_THREADS": 1,
+            "SCORER_BACKEND": backend, "TORCH_THREADS": threads,
             "SCORING_BATCH_SIZE": batch_size or base["SCORING_BATCH_SIZE"]})
         scorer = load_scorer(app.config)
         totals: Totals = {}
@@ -218,7 +221,7 @@ def main(count: int, database_url: str | None, model_cache: str | None, model: s
     forward = totals.get("4 forward pass (ORT run)", [0.0, 0.0])
     load = os.getloadavg()
     memory = psutil.Process().memory_info()
-    click.echo(f"{count} {texts} comments, {backend}, "
+    click.echo(f"{count} {texts} comments, {backend} ({threads} thread(s)), "
                f"load {load[0]:.2f}/{load[1]:.2f}/{load[2]:.2f}: "
                f"worker CPU {cpu * 1000 / count:.3f} ms per comment (wall "
                f"{wall * 1000 / count:.3f}); the forward pass {forward[0] * 1000 / count:.3f} "
@@ -229,7 +232,8 @@ def main(count: int, database_url: str | None, model_cache: str | None, model: s
     click.echo(f"  {'part':58s} {'CPU us':>8s} {'wall us':>8s}")
     for label, (part_cpu, part_wall) in sorted(totals.items()):
         click.echo(f"  {label:58s} {part_cpu * 1e6 / count:8.1f} {part_wall * 1e6 / count:8.1f}")
-    click.echo(json.dumps({"comments": count, "texts": texts, "backend": backend, "load": load,
+    click.echo(json.dumps({"comments": count, "texts": texts, "backend": backend,
+                           "threads": threads, "load": load,
                            "cpu_ms_per_comment": cpu * 1000 / count,
                            "beside_forward_cpu_ms": (cpu - forward[0]) * 1000 / count,
                            "beside_forward_wall_ms": (wall - forward[1]) * 1000 / count,
