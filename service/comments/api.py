@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, current_app, g, request, url_for
 from sqlalchemy.orm import Session
 
 from service import db
@@ -93,7 +93,7 @@ def _create(slug: str, thread_id: str) -> tuple[dict[str, Any] | NudgeAnswer, in
     session = db.session()
     # The site, the thread and its pending count in one statement (service.comments.intake).
     gate = read_gate(session, slug, thread_id, current_app.config["MAX_PENDING_PER_THREAD"])
-    site = gate.site
+    g.site = site = gate.site  # the CORS hook's too (service.widget.cors)
     new = NewComment.model_validate(json_object())
     commenter = _admit(session, gate, thread_id, new)
     if new.nudge:  # refused above like a post; asked here, with nothing of it kept
@@ -101,6 +101,7 @@ def _create(slug: str, thread_id: str) -> tuple[dict[str, Any] | NudgeAnswer, in
             return NudgeAnswer(nudge=shown), 200, {}
         # read again: the thread may have closed or filled up while the nudge waited
         gate = read_gate(session, slug, thread_id, current_app.config["MAX_PENDING_PER_THREAD"])
+        g.site = gate.site
         commenter = _admit(session, gate, thread_id, new)
     if commenter is not None:
         new = new.model_copy(update={"author": commenter.name})
@@ -204,7 +205,7 @@ def list_site_comments(site: str, thread_id: str) -> dict[str, Any]:
 
 
 def _listing(slug: str, thread_id: str) -> dict[str, Any]:
-    site = find_site(slug)
+    g.site = site = find_site(slug)  # the CORS hook's too
     _check_thread_id(thread_id)
     try:
         page, next_cursor = thread_page(db.session(), thread_id, limit=_limit(),

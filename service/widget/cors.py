@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from sqlalchemy import select
 
 from service import db
@@ -62,12 +62,18 @@ def _is_allowed(origin: str, public: re.Match[str]) -> bool:
 
 
 def _origins(public: re.Match[str]) -> list[str]:
-    """The allowed origins for the path: its site's, or every site's for a comment."""
+    """The allowed origins for the path: its site's, or every site's for a comment.
+
+    The site the view read in this request (``g.site``, the thread views set it) is not
+    read again: a widget's every POST and page carries an ``Origin``."""
     session, config = db.session(), current_app.config
-    slug = public.group("site")
+    slug, site = public.group("site"), g.get("site")
     if slug is not None:
-        site = site_by_slug(session, slug)
+        if site is None or site.slug != slug:
+            site = site_by_slug(session, slug)
         return origins_of(site, config) if site is not None else []
     if request.path.startswith("/api/v1/threads/"):
-        return origins_of(site_by_id(session, DEFAULT_SITE_ID), config)
+        if site is None or site.id != DEFAULT_SITE_ID:
+            site = site_by_id(session, DEFAULT_SITE_ID)
+        return origins_of(site, config)
     return [origin for site in session.scalars(select(Site)) for origin in origins_of(site, config)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event
 
 from service import db
 from service.sites.models import Site
@@ -141,3 +142,28 @@ def test_the_sites_admin_api_and_unknown_sites_get_no_cors(client, site_b, path)
     response = client.get(path, headers={"Origin": SITE_B})
 
     assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_a_widgets_post_and_page_read_their_site_once(app, client, site_b):
+    """The CORS hook takes the site the view read: no statement of its own."""
+    assert client.post(site_b, json={"author": "Ana", "body": "Warm up."},
+                       headers={"Origin": SITE_B}).status_code == 202
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.session().get_bind()
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(" ".join(statement.split()).upper())
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        posted = client.post(site_b, json={"author": "Bo", "body": "Bonjour"},
+                             headers={"Origin": SITE_B})
+        page = client.get(site_b, headers={"Origin": SITE_B})
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+    assert posted.headers["Access-Control-Allow-Origin"] == SITE_B
+    assert page.headers["Access-Control-Allow-Origin"] == SITE_B
+    sites_read = [s for s in statements if s.startswith("SELECT") and "FROM SITES" in s]
+    assert len(sites_read) == 2, sites_read  # the POST's gate, the page's site
