@@ -91,17 +91,14 @@ def _create(slug: str, thread_id: str) -> tuple[dict[str, Any] | NudgeAnswer, in
         find_site(slug)  # an unknown site is the first thing said
         _check_thread_id(thread_id)
     session = db.session()
-    # The site, the thread and its pending count in one statement (service.comments.intake).
-    gate = read_gate(session, slug, thread_id, current_app.config["MAX_PENDING_PER_THREAD"])
-    g.site = site = gate.site  # the CORS hook's too (service.widget.cors)
+    gate = _read_gate(session, slug, thread_id)
     new = NewComment.model_validate(json_object())
     commenter = _admit(session, gate, thread_id, new)
     if new.nudge:  # refused above like a post; asked here, with nothing of it kept
-        if (shown := nudge_first(session, site, new, current_app.config)) is not None:
+        if (shown := nudge_first(session, gate.site, new, current_app.config)) is not None:
             return NudgeAnswer(nudge=shown), 200, {}
         # read again: the thread may have closed or filled up while the nudge waited
-        gate = read_gate(session, slug, thread_id, current_app.config["MAX_PENDING_PER_THREAD"])
-        g.site = gate.site
+        gate = _read_gate(session, slug, thread_id)
         commenter = _admit(session, gate, thread_id, new)
     if commenter is not None:
         new = new.model_copy(update={"author": commenter.name})
@@ -112,6 +109,14 @@ def _create(slug: str, thread_id: str) -> tuple[dict[str, Any] | NudgeAnswer, in
     after_posting(gate.site.id, new, current_app.config)
     location = url_for(".get_comment", comment_id=comment.id)
     return comment.public_dict() | {"author_token": token}, 202, {"Location": location}
+
+
+def _read_gate(session: Session, slug: str, thread_id: str) -> Gate:
+    """The site, the thread and its pending count, in one statement
+    (``service.comments.intake``); the site is the CORS hook's too (``g.site``)."""
+    gate = read_gate(session, slug, thread_id, current_app.config["MAX_PENDING_PER_THREAD"])
+    g.site = gate.site
+    return gate
 
 
 def _admit(session: Session, gate: Gate, thread_id: str, new: NewComment) -> Commenter | None:
