@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from service import db
 from service.migrate import upgrade
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -91,3 +92,21 @@ def database_fixture(scope: str, folder: str) -> Any:
             yield url
 
     return database_url
+
+
+@contextmanager
+def recorded_statements(app: Any) -> Iterator[list[str]]:
+    """The SQL statements that ``app``'s engine runs within the block, in order, each
+    on one line (whitespace folded)."""
+    with app.app_context():
+        engine = db.session().get_bind()
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

@@ -5,12 +5,11 @@ between requests). Two apps on one database and Redis stand for two gunicorn wor
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
 
-from service import db
 from service.app import create_app
 from tests.service.commenters.conftest import set_site, signed, sso_secret
 from tests.support.accounts import bearer
+from tests.support.databases import recorded_statements
 
 pytestmark = pytest.mark.postgres
 URL = "/api/v1/threads/city-budget/comments"
@@ -86,19 +85,9 @@ def test_an_unknown_site_is_404_before_a_bad_thread_id(client):
 
 def test_a_post_reads_with_two_statements_before_it_writes(app, client):
     assert post(client, "A first comment, to warm up.").status_code == 202
-    statements: list[str] = []
-    with app.app_context():
-        engine = db.session().get_bind()
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        statements.append(" ".join(statement.split()).upper())
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(app) as statements:
         assert post(client, "Borders matter.").status_code == 202
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    selects = [s for s in statements if s.startswith("SELECT")]
+    selects = [s.upper() for s in statements if s.upper().startswith("SELECT")]
     # the site, its thread and the pending count; the author's recent texts (repeat check)
     assert len(selects) == 2, selects
     assert "FROM SITES" in selects[0] and "THREADS" in selects[0], selects[0]

@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from service import db
 from service.comments.models import Event
 from service.queueing import SCORING_QUEUE, WEBHOOKS_QUEUE, JobRequest, enqueue, queue
 from service.webhooks.models import WebhookFanOut
+from tests.support.databases import recorded_statements
 from tests.support.webhooks import add_endpoint
 
 THREAD = "/api/v1/threads/round-trips/comments"
@@ -58,18 +59,8 @@ def test_a_post_costs_one_redis_round_trip_and_does_no_webhook_work(
         add_endpoint(app, "http://127.0.0.1:9/hook", events=subscribed)
     client.post(THREAD, json={"author": "Ana", "body": "A first comment, to warm up."})
     trips = count_round_trips(app, monkeypatch)
-    statements: list[str] = []
-    with app.app_context():
-        engine = db.session().get_bind()
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(app) as statements:
         response = client.post(THREAD, json={"author": "Ana", "body": "Borders matter."})
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
     assert response.status_code == 202
     assert len(trips) == 1 and trips[0].startswith("pipeline"), trips

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
 
 from service import db
 from service.sites.models import Site
+from tests.support.databases import recorded_statements
 
 THREAD = "/api/v1/threads/ukraine-peace-deal/comments"
 PUBLISHER = "https://news.example"
@@ -148,20 +148,11 @@ def test_a_widgets_post_and_page_read_their_site_once(app, client, site_b):
     """The CORS hook takes the site the view read: no statement of its own."""
     assert client.post(site_b, json={"author": "Ana", "body": "Warm up."},
                        headers={"Origin": SITE_B}).status_code == 202
-    statements: list[str] = []
-    with app.app_context():
-        engine = db.session().get_bind()
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        statements.append(" ".join(statement.split()).upper())
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(app) as recorded:
         posted = client.post(site_b, json={"author": "Bo", "body": "Bonjour"},
                              headers={"Origin": SITE_B})
         page = client.get(site_b, headers={"Origin": SITE_B})
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    statements = [s.upper() for s in recorded]
 
     assert posted.headers["Access-Control-Allow-Origin"] == SITE_B
     assert page.headers["Access-Control-Allow-Origin"] == SITE_B

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from service import db
 from service.comments.models import Comment, Decision, Event, Status
 from service.queueing import SCORING_QUEUE, drop_waiting, queue, redis
+from tests.support.databases import recorded_statements
 from tests.support.work import drain
 from workers.scoring.jobs import claim, score_comment
 
@@ -125,22 +126,10 @@ def test_an_expired_lease_may_be_taken_over(app, client):
 
 
 def statements_of_one_job(app, client, count: int) -> tuple[int, list[str]]:
-    from sqlalchemy import event
-
     ids = [client.post(THREAD, json={"author": "Ana", "body": f"Batch of {count}, number {i}"})
            .json["id"] for i in range(count)]
-    executed: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        executed.append(" ".join(statement.split()))
-
-    with app.app_context():
-        engine = db.session().get_bind()
-        event.listen(engine, "before_cursor_execute", record)
-        try:
-            assert score_comment(ids[-1]) == {"claimed": count, "decided": count}
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
+    with recorded_statements(app) as executed, app.app_context():
+        assert score_comment(ids[-1]) == {"claimed": count, "decided": count}
     return len(executed), executed
 
 
