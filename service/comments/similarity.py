@@ -11,9 +11,10 @@ The 5-grams are hashed all at once, as numbers: a polynomial of their five code
 points (modulo 2**64, folded to 32 bits), which is all MinHash needs, as datasketch's
 scheme mixes each hash again before permuting it. Slicing the text into 5-gram strings
 and hashing each (MurmurHash3, the kind before ``PREFIX`` ``cp5``; SHA-1, the kind
-before that) took most of a fingerprint's time. Fingerprints of an older kind do not
-compare with these: ``is_current`` tells them apart, and the near-duplicate screen
-takes them again from their comments' text.
+before that) took most of a fingerprint's time; so did a MinHash object per text, where
+the hashes of a whole batch are now permuted at once (``fingerprints``: the same values).
+Fingerprints of an older kind do not compare with these: ``is_current`` tells them
+apart, and the near-duplicate screen takes them again from their comments' text.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from datasketch import MinHash
+from datasketch.minhash import _fmix  # pinned (pyproject); test_spam holds it to MinHash
 
 from service.comments.links import links_in, readable
 from service.text import skeleton
@@ -39,14 +41,15 @@ SCHEME = "affine32"
 PREFIX = b"cp5\x01"
 """What every fingerprint starts with: its 5-grams were hashed as code points (``_hashes``)."""
 SIZE = len(PREFIX) + NUM_PERM * 4
+_CHUNK = 16384
+"""How many 5-gram hashes are permuted at once (times ``NUM_PERM`` values: 4 MB)."""
 _BASE = np.uint64(0x9E3779B97F4A7C15)
 """The polynomial's base (odd, so that no code point's weight vanishes modulo 2**64)."""
 
 
 @functools.cache
 def _empty() -> MinHash:
-    """A MinHash with no 5-gram yet, whose permutations each fingerprint copies; its
-    values are hashes already (``_hashes``)."""
+    """The MinHash whose permutations every fingerprint takes (``fingerprints``)."""
     return MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=SCHEME, hashfunc=int)
 
 
@@ -62,28 +65,55 @@ def comparable_text(text: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", skeleton("".join(pieces))).split())
 
 
-def _hashes(text: str) -> list[int]:
-    """A 32-bit hash of each 5-gram of ``comparable_text(text)`` (of the whole text, when
-    shorter): ``sum(code point * _BASE ** place)`` modulo 2**64, its halves xor-ed."""
-    points = np.frombuffer(comparable_text(text).encode("utf-32-le", "surrogatepass"),
-                           dtype="<u4")
-    width = min(SHINGLE, len(points))
-    hashes = np.zeros(len(points) - width + 1, dtype=np.uint64)
-    for place in range(width):
-        hashes = hashes * _BASE + points[place:len(points) - width + 1 + place]
-    return ((hashes ^ (hashes >> np.uint64(32))) & np.uint64(0xFFFFFFFF)).tolist()
+def _hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The 32-bit hash of each 5-gram of each text's ``comparable_text``, all texts end to
+    end, and how many each text has: ``sum(code point * _BASE ** place)`` modulo 2**64,
+    its halves xor-ed. A text shorter than a 5-gram has one, of all of it: it is
+    left-padded with code point 0, which adds nothing to the polynomial."""
+    encoded = [comparable_text(text).encode("utf-32-le", "surrogatepass") for text in texts]
+    encoded = [bytes(max(0, 4 * SHINGLE - len(points))) + points for points in encoded]
+    lengths = np.fromiter((len(points) // 4 for points in encoded), dtype=np.intp,
+                          count=len(encoded))
+    points = np.frombuffer(b"".join(encoded), dtype="<u4")
+    windows = len(points) - SHINGLE + 1
+    hashes = np.zeros(windows, dtype=np.uint64)
+    for place in range(SHINGLE):
+        hashes = hashes * _BASE + points[place:windows + place]
+    # Keep the 5-grams that lie within one text.
+    text_of = np.repeat(np.arange(len(encoded)), lengths)
+    hashes = hashes[text_of[:windows] == text_of[SHINGLE - 1:]]
+    folded = (hashes ^ (hashes >> np.uint64(32))).astype(np.uint32)
+    return folded, lengths - SHINGLE + 1
 
 
 def fingerprints(texts: Sequence[str]) -> list[bytes]:
     """The MinHash fingerprint of each of ``texts``: ``PREFIX``, then ``NUM_PERM``
-    little-endian uint32."""
-    empty = _empty()
-    minhashes = []
-    for text in texts:
-        minhash = empty.copy()
-        minhash.update_batch(_hashes(text))
-        minhashes.append(minhash)
-    return [PREFIX + minhash.hashvalues.astype("<u4").tobytes() for minhash in minhashes]
+    little-endian uint32.
+
+    The values are datasketch's (``MinHash.update_batch`` of ``scheme="affine32"``: its
+    premix of each hash, then its permutations), computed for all texts at once: a
+    MinHash per text spent most of its time in Python, and permuting the hashes of a
+    whole batch, one permutation a row, is about ten times as fast. The permutations run on
+    ``_CHUNK`` hashes at a time, so that a batch of long texts needs little memory.
+    """
+    if not texts:
+        return []
+    hashes, counts = _hashes(texts)
+    mixed = _fmix(hashes, 32)
+    multipliers, offsets = _empty().permutations
+    ends = np.cumsum(counts)
+    starts = ends - counts
+    values = np.empty((len(texts), NUM_PERM), dtype="<u4")
+    first = 0
+    while first < len(texts):
+        last = max(first + 1, int(np.searchsorted(ends, starts[first] + _CHUNK, "right")))
+        low, high = starts[first], ends[last - 1]
+        # One row a permutation, so that each text's minimum is taken along a row.
+        permuted = np.multiply.outer(multipliers, mixed[low:high])
+        permuted += offsets[:, None]
+        values[first:last] = np.minimum.reduceat(permuted, starts[first:last] - low, axis=1).T
+        first = last
+    return [PREFIX + row.tobytes() for row in values]
 
 
 def fingerprint(text: str) -> bytes:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-import numpy as np
 import pytest
 from datasketch import MinHash
 from hypothesis import given
@@ -30,13 +29,8 @@ from service.comments.links import (
 )
 from service.comments.models import Comment, Decision, Event, Status
 from service.comments.similarity import (
-    NUM_PERM,
-    PREFIX,
     comparable_text,
-    fingerprint,
     is_current,
-    similar_pairs,
-    similarities,
 )
 from service.comments.spam import RULES, SPAM_ACTOR_MODEL, SpamSettings, save_spam_settings
 from service.queueing import SCORING_QUEUE
@@ -136,39 +130,6 @@ def test_the_link_scan_finds_what_the_full_pattern_finds(text):
     readable_text = readable(text)
     assert [(link.start, link.end) for link in links_in(readable_text)] == [
         (match.start(), match.end()) for match in _URL.finditer(readable_text)]
-
-
-def test_near_duplicates_are_similar_and_other_texts_are_not():
-    one = fingerprint(ADVERT)
-    variant = fingerprint(ADVERT.upper().replace("5000", "6000").replace("123", "999"))
-    other = fingerprint("The council should publish the library's budget before the vote.")
-    scores = similarities(one, [variant, other])
-    assert scores[0] >= 0.6 > 0.3 >= scores[1]
-    assert one.startswith(PREFIX) and len(one) == len(PREFIX) + 64 * 4
-
-
-@given(st.data())
-def test_the_banded_comparison_finds_every_pair_the_full_one_finds(data):
-    """``similar_pairs`` compares in full only the rows that share a band: it must find
-    exactly the pairs that comparing every row with every earlier one finds."""
-    rows = data.draw(st.integers(1, 40))
-    first = data.draw(st.integers(0, rows - 1))
-    needed = data.draw(st.integers(20, NUM_PERM))
-    # Few distinct values, and rows copied from earlier ones with some values changed,
-    # so that near pairs at every distance from the threshold come up.
-    stacked = np.array(data.draw(st.lists(st.lists(st.integers(0, 3), min_size=NUM_PERM,
-                                                   max_size=NUM_PERM),
-                                          min_size=rows, max_size=rows)), dtype="<u4")
-    for row in range(1, rows):
-        if data.draw(st.booleans()):
-            changed = data.draw(st.lists(st.integers(0, NUM_PERM - 1), max_size=NUM_PERM))
-            stacked[row] = stacked[data.draw(st.integers(0, row - 1))]
-            stacked[row, changed] = 7
-    full = sorted((i, j, int(equal[j])) for i in range(first, rows)
-                  for equal in [(stacked[:i] == stacked[i]).sum(axis=1)]
-                  for j in np.flatnonzero(equal >= needed))
-    later, earlier, equal = (part.tolist() for part in similar_pairs(stacked, first, needed))
-    assert sorted(zip(later, earlier, equal, strict=True)) == full
 
 
 def sha1_fingerprint(text: str) -> bytes:
