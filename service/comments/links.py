@@ -53,8 +53,11 @@ class Link:
 def readable(text: str) -> str:
     """``text`` as links are looked for in: model form, lower case, disguised dots undone."""
     text = model_text(text).lower()
-    text = _DISGUISED_DOTS.sub(".", text)
-    return _SPOKEN_DOT.sub(".", text)
+    # Each disguise has a bracket, or the word "dot": most texts have neither, and the
+    # patterns, which may start anywhere, cost more than looking for those.
+    if "[" in text or "(" in text or "{" in text:
+        text = _DISGUISED_DOTS.sub(".", text)
+    return _SPOKEN_DOT.sub(".", text) if "dot" in text else text
 
 
 _DOT_LETTER = re.compile(r"\.[a-z]")

@@ -33,7 +33,7 @@ from service.text import skeleton
 NUM_PERM = 64
 SHINGLE = 5
 _SEED = 20261204
-_NOT_WORD = re.compile(r"[^\w]+")
+_WORD = re.compile(r"\w+")
 
 
 SCHEME = "affine32"
@@ -62,7 +62,7 @@ def comparable_text(text: str) -> str:
         pieces.append(f" {link.host} ")
         last = link.end
     pieces.append(readable_text[last:])
-    return " ".join(_NOT_WORD.sub(" ", skeleton("".join(pieces))).split())
+    return " ".join(_WORD.findall(skeleton("".join(pieces))))
 
 
 def _hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:

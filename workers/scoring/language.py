@@ -19,6 +19,7 @@ memory (docs/performance.md).
 from __future__ import annotations
 
 import functools
+from itertools import islice
 from typing import Any
 
 UNDETERMINED = "und"
@@ -49,7 +50,7 @@ def _detector() -> Any:
 def detect(text: str) -> tuple[str, float]:
     """The ISO 639-1 code of ``text``'s likeliest language and its probability, or
     ``("und", 0.0)`` when too short to tell or no language reaches ``MIN_RECORDED``."""
-    if sum(character.isalpha() for character in text) < MIN_LETTERS:
+    if len(list(islice(filter(str.isalpha, text), MIN_LETTERS))) < MIN_LETTERS:
         return UNDETERMINED, 0.0
     best = _detector().detect(text.lower() if text.isupper() else text, model="lite", k=1)
     if not best or best[0]["score"] < MIN_RECORDED:

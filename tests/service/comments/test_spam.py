@@ -18,6 +18,8 @@ from sqlalchemy import select
 
 from service import db
 from service.comments.links import (
+    _DISGUISED_DOTS,
+    _SPOKEN_DOT,
     _URL,
     find_links,
     is_shortener,
@@ -34,6 +36,7 @@ from service.comments.similarity import (
 )
 from service.comments.spam import RULES, SPAM_ACTOR_MODEL, SpamSettings, save_spam_settings
 from service.queueing import SCORING_QUEUE
+from service.text import model_text
 from tests.support.work import drain
 
 THREAD = "/api/v1/threads/{}/comments"
@@ -107,6 +110,15 @@ def test_a_rule_set_to_reject_rejects_and_a_rule_turned_off_lets_through(app, cl
     assert post(client, "Many links: a-shop.com b-shop.com c-shop.com d-shop.com",
                 author="Bo")["status"] == "pending"
     assert len(queued(redis)) == 1
+
+
+@given(st.lists(st.sampled_from(("example", "[.]", "( . )", "{.}", "[dot]", "(dot)", " dot ",
+                                  "dot", "com", " ", "\n", "(", "]", "Shop", ".")),
+                max_size=12).map("".join))
+def test_the_disguised_dots_are_undone_whether_or_not_the_patterns_run(text):
+    """``readable`` runs each pattern only when its bracket or word is in the text."""
+    lowered = model_text(text).lower()
+    assert readable(text) == _SPOKEN_DOT.sub(".", _DISGUISED_DOTS.sub(".", lowered))
 
 
 def test_ordinary_text_with_dots_is_not_a_link():
