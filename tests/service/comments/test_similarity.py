@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from service.comments.similarity import (
     NUM_PERM,
     PREFIX,
+    _all_pairs,
     comparable_text,
     fingerprint,
     fingerprints,
@@ -55,6 +56,7 @@ def test_texts_longer_than_a_chunk_of_hashes_are_fingerprinted_alike():
     assert fingerprints(texts) == [minhash_of(text) for text in texts]
 
 
+def test_near_duplicates_are_similar_and_other_texts_are_not():
     one = fingerprint(ADVERT)
     variant = fingerprint(ADVERT.upper().replace("5000", "6000").replace("123", "999"))
     other = fingerprint("The council should publish the library's budget before the vote.")
@@ -65,14 +67,17 @@ def test_texts_longer_than_a_chunk_of_hashes_are_fingerprinted_alike():
 
 @given(st.data())
 def test_the_banded_comparison_finds_every_pair_the_full_one_finds(data):
-    """``similar_pairs`` compares in full only the rows that share a band: it must find
-    exactly the pairs that comparing every row with every earlier one finds."""
+    """``similar_pairs`` compares in full only the rows that share a band, or else those
+    whose values' low bytes are equal often enough: it must find exactly the pairs that
+    comparing every row with every earlier one finds, whichever way it takes."""
     rows = data.draw(st.integers(1, 40))
     first = data.draw(st.integers(0, rows - 1))
     needed = data.draw(st.integers(20, NUM_PERM))
-    # Few distinct values, and rows copied from earlier ones with some values changed,
-    # so that near pairs at every distance from the threshold come up.
-    stacked = np.array(data.draw(st.lists(st.lists(st.integers(0, 3), min_size=NUM_PERM,
+    # Few distinct values, some of them alike in their low byte, and rows copied from
+    # earlier ones with some values changed, so that near pairs at every distance from
+    # the threshold come up.
+    values = st.sampled_from([0, 1, 2, 3, 0x100, 0x10001, 0xFFFFFF03])
+    stacked = np.array(data.draw(st.lists(st.lists(values, min_size=NUM_PERM,
                                                    max_size=NUM_PERM),
                                           min_size=rows, max_size=rows)), dtype="<u4")
     for row in range(1, rows):
@@ -85,5 +90,8 @@ def test_the_banded_comparison_finds_every_pair_the_full_one_finds(data):
                   for j in np.flatnonzero(equal >= needed))
     later, earlier, equal = (part.tolist() for part in similar_pairs(stacked, first, needed))
     assert sorted(zip(later, earlier, equal, strict=True)) == full
+    every_pair = set(zip(*(part.tolist() for part in _all_pairs(stacked, first, needed)),
+                         strict=True))
+    assert {(i, j) for i, j, _ in full} <= every_pair
 
 
