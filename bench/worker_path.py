@@ -66,6 +66,7 @@ def parts() -> list[Part]:
         (Deciders, "decide", "3 policy (Deciders.decide)"),
         (jobs, "win", "3 win (UPDATE ... RETURNING)"),
         (jobs, "record_model_decisions", "3 record decisions and events"),
+        (jobs, "store_comment_vectors", "3 sentence vectors stored"),
         (events, "_payload", "4 event payloads"),
         (Deciders, "record_shadows", "3 shadow decisions"),
         (Session, "commit", "3 commits (lease's, batch's, with what runs in them)"),
@@ -205,8 +206,9 @@ def main(count: int, database_url: str | None, model_cache: str | None, model: s
         scorer = load_scorer(app.config)
         totals: Totals = {}
         scorer.session = _Timed(scorer.session, totals, {"run": "4 forward pass (ORT run)"})
-        scorer.tokenizer = _Timed(scorer.tokenizer, totals, {"encode_batch": "4 tokenizer",
-                                                             "encode_batch_fast": "4 tokenizer"})
+        scorer.score_and_embed = timed(totals, "3 the scorer, all of it",  # type: ignore[method-assign]
+                                       scorer.score_and_embed)
+        scorer.token_ids = timed(totals, "4 tokenizer", scorer.token_ids)
         redis_url = app.config["REDIS_URL"]
         if texts == "bench":
             warm, measured = comments.comments(WARM_UP, seed=11), comments.comments(count, seed=1)

@@ -26,6 +26,7 @@ from workers.scoring.batching import length_batches
 from workers.scoring.calibration import Calibration
 from workers.scoring.errors import ModelUnavailable
 from workers.scoring.labels import file_sha256
+from workers.scoring.token_ids import TokenIds
 from workers.scoring.vectors import DEFAULT_LAYER, LayeredScores, effective_layer, space
 
 ONNX_BACKENDS = ("onnx", "onnx-int8")
@@ -166,6 +167,7 @@ class OnnxScorer(LayeredScores):
         self.tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(int(stamp["max_length"]))
+        self.token_ids = TokenIds(self.tokenizer)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
         options.inter_op_num_threads = 1
@@ -205,9 +207,7 @@ class OnnxScorer(LayeredScores):
 
         if not texts:
             return [], numpy.zeros((0, self.layers, self.hidden), dtype=numpy.float32)
-        # Ids only: offsets are not needed (about 15% of the tokenizer's time).
-        ids = [encoding.ids for encoding in
-               self.tokenizer.encode_batch_fast([model_text(text) for text in texts])]
+        ids = self.token_ids([model_text(text) for text in texts])
         lengths = [len(row) for row in ids]
         batches = list(length_batches(lengths, self.batch_size, self.max_batch_tokens))
         inputs = []
