@@ -7,10 +7,11 @@ import json
 import subprocess
 import sys
 
+import flask
 import numpy as np
 import pytest
 
-from bench import machine, quality
+from bench import load, machine, quality
 from bench.comments import comments
 from bench.scoring import agreement, largest_difference
 from modelkit.sources import id_split
@@ -93,6 +94,23 @@ def test_the_quality_sample_is_jigsaw_s_report_rows_which_no_news_model_trained_
     assert (everything.toxic == insults).all()
     assert (everything.labels["insult"] == insults).all()
     assert np.isnan(everything.labels["identity_attack"]).all()  # an empty cell: unknown
+
+
+def test_the_intake_posts_as_the_widget_does_from_an_allowed_origin(settings, request):
+    settings["CORS_ALLOWED_ORIGINS"] = [load.WIDGET_ORIGIN]  # as the bench's stack sets it
+    app = request.getfixturevalue("app")
+    seen = []
+
+    def record(sender, response, **_):  # after every after-request hook, the CORS one too
+        seen.append((flask.request.headers.get("Origin"),
+                     response.headers.get("Access-Control-Allow-Origin")))
+
+    flask.request_finished.connect(record, app)
+    result = load.post_comments(request.getfixturevalue("live_server"), comments(6, seed=3),
+                                concurrency=2)
+
+    assert (result.requests, result.errors) == (6, 0)
+    assert seen == [(load.WIDGET_ORIGIN, load.WIDGET_ORIGIN)] * 6
 
 
 CPUINFO = """processor\t: 0
