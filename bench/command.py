@@ -78,11 +78,11 @@ BACKENDS = ("torch", "int8", "onnx", "onnx-int8")
               help="An empty database to use (default: a new SQLite file).")
 @click.option("--validation-csv", type=click.Path(dir_okay=False, path_type=Path),
               default=DEFAULT_VALIDATION_CSV, show_default=True,
-              help="Labelled comments (Jigsaw CSV) whose validation part measures agreement, "
-                   "AUC and decision rates.")
+              help="Labelled comments (Jigsaw CSV) whose report rows (held out of the news "
+                   "models' training and fitting) measure agreement, AUC and decision rates.")
 @click.option("--agreement-sample", type=click.IntRange(min=0), default=2000, show_default=True,
-              help="Validation comments for the agreement, AUC and decision-rate figures "
-                   "(0: skip them).")
+              help="Report rows for the agreement, AUC and decision-rate figures, at most all "
+                   "of them (1,198 in the shared Jigsaw file; 0: skip them).")
 @click.option("--profile", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Write profiles here: cProfile of each worker (worker-N.prof and a .txt "
                    "summary) and torch's profile of one batch (torch-batch.txt).")
@@ -217,7 +217,7 @@ def _model_figures(options: dict[str, Any], config: dict[str, Any],
         "peer_max_score_diff": round(scoring.largest_difference(
             peer_scores, [plain_scores[index] for index in peer_indices]), 6),
     }
-    figures |= _agreement(options, fp32, fast, chunk)
+    figures |= agreement_figures(options, fp32, fast, chunk)
     if options["profile"]:
         options["profile"].mkdir(parents=True, exist_ok=True)
         (options["profile"] / "torch-batch.txt").write_text(
@@ -230,8 +230,10 @@ def _model_figures(options: dict[str, Any], config: dict[str, Any],
     return figures
 
 
-def _agreement(options: dict[str, Any], fp32: Any, fast: Any, chunk: int) -> dict[str, Any]:
-    """Agreement with fp32's decisions and, on labelled comments, both backends' quality."""
+def agreement_figures(options: dict[str, Any], fp32: Any, fast: Any,
+                      chunk: int) -> dict[str, Any]:
+    """Agreement with fp32's decisions and, on labelled comments, both backends' quality
+    (alone, too: ``options`` needs ``agreement_sample``, ``validation_csv`` and ``backend``)."""
     if not options["agreement_sample"]:
         return {"agreement": None, "agreement_texts": 0}
     csv = options["validation_csv"]
@@ -241,7 +243,7 @@ def _agreement(options: dict[str, Any], fp32: Any, fast: Any, chunk: int) -> dic
         texts, source = comments.comments(options["agreement_sample"], seed=4), "generated"
     else:
         labelled = quality.validation_sample(csv, options["agreement_sample"])
-        texts, source = labelled.texts, "validation"
+        texts, source = labelled.texts, "jigsaw-report"
     _say(f"agreement: {len(texts)} {source} comments scored by fp32 and {options['backend']}")
     reference = scoring.batched(fp32, texts, chunk)[1]
     candidate = reference if fast is fp32 else scoring.batched(fast, texts, chunk)[1]

@@ -16,6 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+WIDGET_ORIGIN = "https://news.bench.example"
+"""The page the intake's POSTs come from, as the widget's do: the bench's service allows it
+(``CORS_ALLOWED_ORIGINS``), so each POST pays the CORS hook that real widget traffic pays."""
+
 
 @dataclass(frozen=True)
 class LoadResult:
@@ -45,7 +49,8 @@ def post_comments(base_url: str, bodies: Sequence[str], *, concurrency: int,
                   threads_of_articles: int = 50) -> LoadResult:
     """POST every body once as a new comment, ``concurrency`` requests at a time.
 
-    The comments are spread over ``threads_of_articles`` article threads, as on a site.
+    The comments are spread over ``threads_of_articles`` article threads, as on a site,
+    each from the page at ``WIDGET_ORIGIN``.
     """
     address = urlsplit(base_url)
     numbers = itertools.count()
@@ -62,8 +67,8 @@ def post_comments(base_url: str, bodies: Sequence[str], *, concurrency: int,
             path = f"/api/v1/threads/bench-{number % threads_of_articles}/comments"
             started = time.perf_counter()
             try:
-                connection.request("POST", path, payload,
-                                   {"Content-Type": "application/json"})
+                connection.request("POST", path, payload, {
+                    "Content-Type": "application/json", "Origin": WIDGET_ORIGIN})
                 response = connection.getresponse()
                 response.read()
                 ok = response.status == 202

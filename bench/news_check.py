@@ -48,10 +48,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import click
-import numpy as np
 from scipy.stats import binomtest
 
-from modelkit.sources import DEFAULT_DATA_DIR, load_sources
+from modelkit.sources import DEFAULT_DATA_DIR, load_sources, split_rows
 
 SOURCES = ("fox", "news")
 ARTICLE_SOURCES = ("fox",)
@@ -109,8 +108,7 @@ def held_out_rows(source: str, split: str, data_dir: Path, seed: int = 0,
                   limit: int | None = None) -> list[Row]:
     """The rows of ``source`` in ``split``, in a seeded order, the first ``limit`` of them."""
     table = load_sources(data_dir, seed, sources=(source,))
-    index = np.flatnonzero(table.split == split)
-    index = np.random.default_rng(seed).permutation(index)[:limit]
+    index = split_rows(table, split, seed, limit)
     return [Row(f"check-{source}-{table.group[i]}" if source in ARTICLE_SOURCES
                 else f"check-{source}", table.texts[i], bool(table.toxic[i])) for i in index]
 

@@ -2,11 +2,11 @@
 
 ``python -m bench.post_path [N]`` starts a private ``redis-server`` and a new SQLite
 file (or ``--database-url``), posts 450 of the bench's comments as bench (d) does (50
-threads, names ``Reader <n>``, one client address), then N more with
-``time.process_time`` added up around each part of the path: the app, Flask's hooks,
-the view's steps, the commit and what runs in it. A profiler's own cost grows with the
-number of calls and skews such a short path; these wrappers cost about a microsecond
-each. The figures include the Flask test client, which bench (d)'s do not.
+threads, names ``Reader <n>``, one client address, from the widget's allowed origin),
+then N more with ``time.process_time`` added up around each part of the path: the app,
+Flask's hooks, the view's steps, the commit and what runs in it. A profiler's own cost
+grows with the number of calls and skews such a short path; these wrappers cost about a
+microsecond each. The figures include the Flask test client, which bench (d)'s do not.
 """
 
 from __future__ import annotations
@@ -84,6 +84,7 @@ def timed(totals: dict[str, float], label: str, function: Callable[..., Any]) ->
 def main(posts: int, database_url: str | None) -> None:
     """Time each part of N POSTs of new comments, in-process."""
     from bench import comments
+    from bench.load import WIDGET_ORIGIN
     from cli import redis_server
     from service.app import create_app
     from service.migrate import upgrade
@@ -95,7 +96,8 @@ def main(posts: int, database_url: str | None) -> None:
         upgrade(url)
         app = create_app({"DATABASE_URL": url, "REDIS_URL": f"redis://127.0.0.1:{port}/0",
                           "SECRET_KEY": "post-path", "RATELIMIT_ENABLED": False,
-                          "MODERATION_INSTANCE_DIR": str(work / "instance")})
+                          "MODERATION_INSTANCE_DIR": str(work / "instance"),
+                          "CORS_ALLOWED_ORIGINS": [WIDGET_ORIGIN]})
         client = app.test_client()
         bodies = comments.comments(WARM_UP + posts, seed=3)
         totals: dict[str, float] = {}
@@ -107,7 +109,7 @@ def main(posts: int, database_url: str | None) -> None:
             response = client.post(
                 f"/api/v1/threads/bench-{number % 50}/comments",
                 json={"body": bodies[number], "author": f"Reader {number % 997}"},
-                environ_base={"REMOTE_ADDR": "127.0.0.1"})
+                headers={"Origin": WIDGET_ORIGIN}, environ_base={"REMOTE_ADDR": "127.0.0.1"})
             if response.status_code != 202:
                 raise click.ClickException(f"POST answered {response.status_code}")
 

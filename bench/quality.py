@@ -1,17 +1,18 @@
 """Quality of a backend beside fp32's: ROC-AUC and decision rates, not agreement alone.
 
-A faster backend (int8) moves scores, so fp32's thresholds are not its thresholds.
-Each backend gets its own: on the *fit* half of labelled validation comments, every
-threshold of the policy is moved to where the backend flags the same share of
-comments as fp32 does at the policy's threshold (quantile matching). The *report*
-half then measures what each backend decides: the share of toxic comments published
-and of clean ones held (or rejected). The issue's rule for a default: AUC within
-0.002 of fp32's, both rates within one point.
+The labelled comments are Jigsaw's ``report`` rows as ``modelkit.sources`` splits them
+for the news models (``model finetune --seed 0``): rows that neither their training,
+checkpoint choice nor threshold fitting saw. A faster backend (int8) moves scores, so
+fp32's thresholds are not its thresholds. Each backend gets its own: on the first half
+of the sample, every threshold of the policy is moved to where the backend flags the
+same share of comments as fp32 does at the policy's threshold (quantile matching). The
+second half then measures what each backend decides: the share of toxic comments
+published and of clean ones held (or rejected). The issue's rule for a default: AUC
+within 0.002 of fp32's, both rates within one point.
 """
 
 from __future__ import annotations
 
-import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,17 +45,25 @@ class Quality:
     clean_held: float
 
 
+SPLIT_SEED = 0
+"""The seed of the shipped news models' splits (``model finetune --seed``)."""
+
+
 def validation_sample(path: Path, sample: int, seed: int = 0) -> Labelled:
-    """A fixed-seed sample of the validation part of a Jigsaw-style CSV, with labels.
+    """A fixed-seed sample of the ``report`` rows of a Jigsaw CSV, with labels.
 
-    The texts are offensive by nature: they are scored, never printed.
+    The ``report`` half (``modelkit.sources.id_split``, seed ``SPLIT_SEED``) is held out
+    of the news models' training and fitting; ``model train``'s validation part is not
+    (most of it is their training rows). The texts are offensive by nature: they are
+    scored, never printed.
     """
-    from modelkit.data import read_labelled_csv, select_split
+    from modelkit.sources import LABELS, load_jigsaw, split_rows
 
-    data = select_split(read_labelled_csv(path), "validation", seed=0)
-    index = sorted(random.Random(seed).sample(range(len(data)), min(sample, len(data))))
-    picked = data.subset(np.isin(np.arange(len(data)), index))
-    return Labelled(picked.texts, picked.labels, picked.toxic())
+    table = load_jigsaw(path, SPLIT_SEED)
+    rows = table.select(split_rows(table, "report", seed, sample))
+    labels = {label: np.where(rows.mask[:, column] > 0, rows.targets[:, column], np.nan)
+              for column, label in enumerate(LABELS)}
+    return Labelled(rows.texts, labels, rows.toxic.astype(np.float64))
 
 
 def mean_auc(scores: Sequence[Mapping[str, float]], labels: Mapping[str, np.ndarray]) -> float:

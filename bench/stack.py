@@ -23,6 +23,7 @@ import psutil
 from redis import Redis
 from rq import Queue
 
+from bench.load import WIDGET_ORIGIN
 from cli import redis_server
 from service.health import SCORER_KEY
 from service.migrate import upgrade
@@ -74,6 +75,7 @@ def running(work_dir: Path, settings: Mapping[str, Any], *, workers: int, web_wo
         env = os.environ | {key: str(value) for key, value in settings.items()} | {
             "REDIS_URL": redis_url, "DATABASE_URL": database_url,
             "MODERATION_INSTANCE_DIR": str(work_dir / "instance"), "PYTHONUNBUFFERED": "1",
+            "CORS_ALLOWED_ORIGINS": WIDGET_ORIGIN,  # the intake's page, as the widget's
         }
         running_stack = Stack(redis_url, database_url, f"http://127.0.0.1:{web_port}", env)
         logs = work_dir / "logs"

@@ -315,6 +315,13 @@ def load_sources(data_dir: str | Path = DEFAULT_DATA_DIR, seed: int = 0,
     return Table.concat([LOADERS[source](path, seed, limit) for source, path in files.items()])
 
 
+def split_rows(table: Table, split: str, seed: int = 0, limit: int | None = None) -> np.ndarray:
+    """The indices of ``table``'s rows in ``split``, in a seeded order, the first ``limit``
+    of them (all if None): e.g. the ``report`` rows, which no training or fitting saw."""
+    index = np.flatnonzero(table.split == split)
+    return np.random.default_rng(seed).permutation(index)[:limit]
+
+
 def split_counts(table: Table) -> dict[str, dict[str, dict[str, int]]]:
     """source -> split -> ``{"n", "toxic"}`` (for the manifest; no texts)."""
     out: dict[str, dict[str, dict[str, int]]] = {}

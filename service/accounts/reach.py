@@ -11,9 +11,8 @@ from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from service.accounts.models import Moderator
-from service.errors import APIError
 from service.sites.models import Site
-from service.sites.services import site_by_slug
+from service.sites.services import site_by_slug, site_not_found
 
 
 def reachable_site_ids(moderator: Moderator) -> set[int] | None:
@@ -43,7 +42,7 @@ def site_in_reach(session: Session, moderator: Moderator, slug: str) -> Site:
     """
     site = site_by_slug(session, slug)
     if site is None or not reaches(moderator, site.id):
-        raise APIError(404, "site_not_found", "No site has that name.")
+        raise site_not_found()
     return site
 
 

@@ -36,7 +36,6 @@ from service.comments.schemas import (
 from service.comments.services import (
     author_token_hash,
     find_comment,
-    find_site,
     post_comment,
     public_view,
     thread_page,
@@ -46,7 +45,7 @@ from service.cursors import InvalidCursor
 from service.errors import APIError, json_object, whole_number
 from service.limits import limiter, posting_limit
 from service.sites.models import DEFAULT_SLUG
-from service.sites.services import origins_of
+from service.sites.services import find_site, origins_of
 from service.threads.gate import open_thread, public_thread
 
 bp = Blueprint("comments", __name__, url_prefix="/api/v1")
@@ -88,7 +87,7 @@ def create_site_comment(site: str, thread_id: str
 
 def _create(slug: str, thread_id: str) -> tuple[dict[str, Any] | NudgeAnswer, int, dict[str, str]]:
     if not valid_thread_id(thread_id):
-        find_site(slug)  # an unknown site is the first thing said
+        find_site(db.session(), slug)  # an unknown site is the first thing said
         _check_thread_id(thread_id)
     session = db.session()
     gate = _read_gate(session, slug, thread_id)
@@ -210,7 +209,7 @@ def list_site_comments(site: str, thread_id: str) -> dict[str, Any]:
 
 
 def _listing(slug: str, thread_id: str) -> dict[str, Any]:
-    g.site = site = find_site(slug)  # the CORS hook's too
+    g.site = site = find_site(db.session(), slug)  # the CORS hook's too
     _check_thread_id(thread_id)
     try:
         page, next_cursor = thread_page(db.session(), thread_id, limit=_limit(),

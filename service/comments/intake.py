@@ -19,8 +19,8 @@ from sqlalchemy import Select, and_, bindparam, func, literal, select
 from sqlalchemy.orm import Session
 
 from service.comments.models import Comment, Status
-from service.errors import APIError
 from service.sites.models import SLUG, Site
+from service.sites.services import site_not_found
 from service.threads.models import Thread
 
 
@@ -44,7 +44,7 @@ def read_gate(session: Session, slug: str, thread_id: str, pending_limit: int) -
         pending_limit: ``MAX_PENDING_PER_THREAD`` (0 or less: not counted).
 
     Raises:
-        APIError: 404 ``site_not_found`` when no site has that slug.
+        APIError: 404 ``site_not_found`` (``site_not_found()``) when no site has that slug.
     """
     row = None
     if SLUG.fullmatch(slug):
@@ -52,7 +52,7 @@ def read_gate(session: Session, slug: str, thread_id: str, pending_limit: int) -
         row = session.execute(_gate_statement(counted), {
             "slug": slug, "key": thread_id, "limit": max(pending_limit, 1)}).first()
     if row is None:
-        raise APIError(404, "site_not_found", "No site has that name.")
+        raise site_not_found()
     return Gate(site=row[0], thread=row[1], pending=row[2] if counted else None)
 
 

@@ -34,19 +34,6 @@ from service.errors import APIError
 from service.policy import MODEL_ACTOR
 from service.queueing import enqueue_after_commit
 from service.sites.models import DEFAULT_SITE_ID, Site
-from service.sites.services import site_by_slug
-
-
-def find_site(slug: str) -> Site:
-    """The site named ``slug`` in a public path.
-
-    Raises:
-        APIError: 404 ``site_not_found`` when there is none.
-    """
-    site = site_by_slug(db.session(), slug)
-    if site is None:
-        raise APIError(404, "site_not_found", "No site has that name.")
-    return site
 
 
 def post_comment(session: Session, thread_id: str, new: NewComment,

@@ -17,7 +17,7 @@ from service.sites.models import Site
 from service.sites.responses import Site as SiteReply
 from service.sites.responses import Sites, SiteWithSecret
 from service.sites.schemas import NewSite, SiteChanges
-from service.sites.services import site_by_slug
+from service.sites.services import find_site
 
 bp = Blueprint("sites_api", __name__, url_prefix="/api/v1/sites")
 
@@ -52,7 +52,7 @@ def list_sites() -> dict[str, Any]:
 @require_token(role="admin")
 def get_site(slug: str) -> dict[str, Any]:
     """The site with its policy in force, without its secret."""
-    return admin.site_view(_find(slug), current_app.config)
+    return admin.site_view(find_site(db.session(), slug), current_app.config)
 
 
 @bp.patch("/<slug>")
@@ -62,7 +62,7 @@ def change_site(slug: str) -> dict[str, Any]:
     """Change any of name, origins, locale, anonymous_allowed and policy (audited)."""
     changes = SiteChanges.model_validate(json_object())
     with db.transaction() as session, _site_errors():
-        site = _find(slug)
+        site = find_site(session, slug)
         admin.change_site(session, site, changes, current_app.config, by=_admin())
     return admin.site_view(site, current_app.config)
 
@@ -73,20 +73,13 @@ def change_site(slug: str) -> dict[str, Any]:
 def rotate_sso_secret(slug: str) -> tuple[dict[str, Any], int, dict[str, str]]:
     """A new SSO secret, in the answer; tokens signed with the old one stop working."""
     with db.transaction() as session:
-        site = _find(slug)
+        site = find_site(session, slug)
         admin.rotate_sso_secret(session, site, by=_admin())
     return _with_secret(site), 200, NO_STORE
 
 
 def _with_secret(site: Site) -> dict[str, object]:
     return admin.site_view(site, current_app.config) | {"sso_secret": site.sso_secret}
-
-
-def _find(slug: str) -> Site:
-    site = site_by_slug(db.session(), slug)
-    if site is None:
-        raise APIError(404, "site_not_found", "No site has that name.")
-    return site
 
 
 def _admin() -> str:

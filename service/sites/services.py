@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
+from service.errors import APIError
 from service.policy import Policy
 from service.sites.models import DEFAULT_SITE_ID, SLUG, Site
 
@@ -28,6 +29,23 @@ def site_by_slug(session: Session, slug: str) -> Site | None:
     if not SLUG.fullmatch(slug):
         return None
     return session.scalar(select(Site).where(Site.slug == slug))
+
+
+def site_not_found() -> APIError:
+    """The API's 404 ``site_not_found``: no site has that slug (or none within reach)."""
+    return APIError(404, "site_not_found", "No site has that name.")
+
+
+def find_site(session: Session, slug: str) -> Site:
+    """The site named ``slug``, for an API path.
+
+    Raises:
+        APIError: 404 ``site_not_found`` (``site_not_found()``) when there is none.
+    """
+    site = site_by_slug(session, slug)
+    if site is None:
+        raise site_not_found()
+    return site
 
 
 class UnknownSite(LookupError):

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
 
+import flask
 import numpy as np
 import pytest
 
-from bench import machine, quality
+from bench import load, machine, quality
 from bench.comments import comments
 from bench.scoring import agreement, largest_difference
+from modelkit.sources import id_split
 from service.policy import Policy
+from workers.scoring.labels import JIGSAW_CLASSES
 
 CLEAN = {"toxicity": 0.01, "insult": 0.02}
 HELD = {"toxicity": 0.5, "insult": 0.02}
@@ -66,6 +70,47 @@ def test_noisy_scores_fail_the_quality_rule():
 
     assert fast.auc < plain.auc - quality.AUC_TOLERANCE
     assert not quality.good_enough(plain, fast)
+
+
+def test_the_quality_sample_is_jigsaw_s_report_rows_which_no_news_model_trained_on(tmp_path):
+    path = tmp_path / "jigsaw.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "comment_text", *JIGSAW_CLASSES])
+        for n in range(600):  # the text names its row; every fifth row is an insult
+            writer.writerow([f"c{n}", f"comment {n}", int(n % 5 == 0), 0, 0, 0,
+                             int(n % 5 == 0), ""])
+    report = {f"c{n}" for n in range(600)
+              if id_split("jigsaw", f"c{n}", quality.SPLIT_SEED) == "report"}
+
+    everything = quality.validation_sample(path, 10_000)
+    some = quality.validation_sample(path, 20, seed=1)
+
+    ids = [f"c{text.split()[1]}" for text in everything.texts]
+    assert sorted(ids) == sorted(report) and 20 < len(report) < 80  # none of the train rows
+    assert some.texts == quality.validation_sample(path, 20, seed=1).texts
+    assert len(some.texts) == 20 and set(some.texts) < set(everything.texts)
+    insults = np.array([int(text.split()[1]) % 5 == 0 for text in everything.texts])
+    assert (everything.toxic == insults).all()
+    assert (everything.labels["insult"] == insults).all()
+    assert np.isnan(everything.labels["identity_attack"]).all()  # an empty cell: unknown
+
+
+def test_the_intake_posts_as_the_widget_does_from_an_allowed_origin(settings, request):
+    settings["CORS_ALLOWED_ORIGINS"] = [load.WIDGET_ORIGIN]  # as the bench's stack sets it
+    app = request.getfixturevalue("app")
+    seen = []
+
+    def record(sender, response, **_):  # after every after-request hook, the CORS one too
+        seen.append((flask.request.headers.get("Origin"),
+                     response.headers.get("Access-Control-Allow-Origin")))
+
+    flask.request_finished.connect(record, app)
+    result = load.post_comments(request.getfixturevalue("live_server"), comments(6, seed=3),
+                                concurrency=2)
+
+    assert (result.requests, result.errors) == (6, 0)
+    assert seen == [(load.WIDGET_ORIGIN, load.WIDGET_ORIGIN)] * 6
 
 
 CPUINFO = """processor\t: 0

@@ -12,7 +12,7 @@ from service.config import SETTINGS
 DEPLOY = Path(__file__).parents[2] / "deploy"
 APP_SERVICES = {
     "migrate": ["db", "upgrade"],
-    "web": ["web", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--threads", "8"],
+    "web": ["web", "--host", "0.0.0.0", "--port", "8000"],
     "scoring-worker": ["worker", "--queue", "analyze", "--queue", "scoring", "--queue", "explain"],
     "webhook-worker": ["worker", "--queue", "webhooks"],
     "sweeper": ["sweep"],
@@ -62,6 +62,14 @@ def test_the_app_environment_names_only_real_settings():
         assert set(environment) <= known, name
         assert environment["DATABASE_URL"].startswith("postgresql+psycopg://")
         assert environment["REDIS_URL"] == "redis://redis:6379/0"
+
+
+def test_the_web_takes_its_shape_from_the_settings_3_processes_of_2_threads():
+    web = compose()["services"]["web"]
+
+    assert not {"--workers", "--threads"} & set(web["command"])
+    shape = {name: web["environment"][name] for name in ("WEB_WORKERS", "WEB_THREADS")}
+    assert shape == {"WEB_WORKERS": "${WEB_WORKERS:-3}", "WEB_THREADS": "${WEB_THREADS:-2}"}
 
 
 def test_the_image_runs_as_a_non_root_user_with_a_healthcheck_and_the_moderation_command():

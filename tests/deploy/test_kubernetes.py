@@ -12,7 +12,7 @@ from service.config import SETTINGS
 KUBERNETES = Path(__file__).parents[2] / "deploy" / "kubernetes"
 KUBERNETES_VERSION = "1.30.0"
 ROLES = {
-    "web": ["web", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--threads", "8"],
+    "web": ["web", "--host", "0.0.0.0", "--port", "8000"],
     "scoring-workers": ["worker", "--queue", "analyze", "--queue", "scoring", "--queue", "explain"],
     "webhook-workers": ["worker", "--queue", "webhooks"],
     "sweeper": ["sweep"],
@@ -73,6 +73,17 @@ def test_configuration_names_only_real_settings():
 
     assert set(config) | set(secret) <= known
     assert {"DATABASE_URL", "SECRET_KEY"} <= set(secret)
+
+
+def test_the_web_takes_its_shape_from_the_settings_for_the_cores_it_requests():
+    [container] = by_kind("Deployment")["web"]["spec"]["template"]["spec"]["containers"]
+    known = {setting.name for setting in SETTINGS}
+    environment = {variable["name"]: variable["value"] for variable in container["env"]}
+
+    assert not {"--workers", "--threads"} & set(container["args"])
+    assert set(environment) <= known
+    assert environment == {"WEB_WORKERS": "3", "WEB_THREADS": "2"}
+    assert container["resources"]["requests"]["cpu"] == "2"  # a process per core, and one
 
 
 def test_services_select_the_pods_of_a_workload():
