@@ -25,7 +25,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from datasketch import MinHash
-from datasketch.minhash import _fmix  # pinned (pyproject); test_spam holds it to MinHash
+from datasketch.minhash import _fmix  # pinned; test_similarity holds it to MinHash
 
 from service.comments.links import links_in, readable
 from service.text import skeleton
@@ -95,8 +95,8 @@ def fingerprints(texts: Sequence[str]) -> list[bytes]:
     The values are datasketch's (``MinHash.update_batch`` of ``scheme="affine32"``: its
     premix of each hash, then its permutations), computed for all texts at once: a
     MinHash per text spent most of its time in Python, and permuting the hashes of a
-    whole batch, one permutation a row, is about ten times as fast. The permutations run on
-    ``_CHUNK`` hashes at a time, so that a batch of long texts needs little memory.
+    whole batch, one permutation a row, is about ten times as fast. The permutations
+    run on ``_CHUNK`` hashes at a time, so that a batch of long texts needs little memory.
     """
     if not texts:
         return []

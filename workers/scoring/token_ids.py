@@ -22,7 +22,7 @@ _CLEAN = str.maketrans({**dict.fromkeys(_CONTROLS), 0x09: " ", 0x0A: " ", 0x0D: 
 
 
 class TokenIds:
-    """``tokenizer``'s ids of each text (its truncation kept, no padding)."""
+    """``tokenizer``'s ids of each text, with the truncation it has when this is made."""
 
     def __init__(self, tokenizer: Any) -> None:
         from tokenizers import Tokenizer, normalizers
@@ -37,20 +37,20 @@ class TokenIds:
 
     def __call__(self, texts: Sequence[str]) -> list[list[int]]:
         if self.plain is None:
-            return [encoding.ids for encoding in self.tokenizer.encode_batch_fast(list(texts))]
-        plain = [index for index, text in enumerate(texts) if text.isascii()]
-        other = [index for index, text in enumerate(texts) if not text.isascii()]
-        ids: list[list[int]] = [[] for _ in texts]
-        for index, encoding in zip(plain, self.plain.encode_batch_fast(
-                [self._normalised(texts[index]) for index in plain]), strict=True):
-            ids[index] = encoding.ids
-        if other:
-            for index, encoding in zip(other, self.tokenizer.encode_batch_fast(
-                    [texts[index] for index in other]), strict=True):
-                ids[index] = encoding.ids
-        return ids
+            return _ids(self.tokenizer, texts)
+        plain = [text.isascii() for text in texts]
+        normalised = iter(_ids(self.plain, [self._normalised(text) for text, is_plain
+                                            in zip(texts, plain, strict=True) if is_plain]))
+        whole = iter(_ids(self.tokenizer, [text for text, is_plain
+                                           in zip(texts, plain, strict=True) if not is_plain]))
+        return [next(normalised) if is_plain else next(whole) for is_plain in plain]
 
     def _normalised(self, text: str) -> str:
         """What the ``BertNormalizer`` makes of ASCII ``text``."""
         text = text.translate(_CLEAN) if self.clean else text
         return text.lower() if self.lower else text
+
+
+def _ids(tokenizer: Any, texts: Sequence[str]) -> list[list[int]]:
+    # Ids only: offsets are not needed (about 15% of the tokenizer's time).
+    return [encoding.ids for encoding in tokenizer.encode_batch_fast(list(texts))] if texts else []
