@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import TooManyRequests
 
@@ -97,12 +97,17 @@ def _check_repeat(session: Session, thread: dict[str, Any], author: str, body: s
 # The POST path's statements are built once: building one costs more than running it.
 @functools.cache
 def _pending_statement() -> Select[tuple[int]]:
-    """How many comments of a thread are pending, counted up to the limit only (a full
-    thread costs no more than a quiet one)."""
+    return pending_count(bindparam("site_id"), bindparam("thread_id"))
+
+
+def pending_count(site_id: ColumnElement[int], thread_id: ColumnElement[str]
+                  ) -> Select[tuple[int]]:
+    """How many comments of a thread are pending, counted up to the ``limit`` parameter
+    only (a full thread costs no more than a quiet one); also a part of the POST's one
+    statement (``service.comments.intake``)."""
     comments = Comment.__table__.c
     waiting = (select(comments.id)
-               .where(comments.site_id == bindparam("site_id"),
-                      comments.thread_id == bindparam("thread_id"),
+               .where(comments.site_id == site_id, comments.thread_id == thread_id,
                       comments.status == Status.PENDING)
                .limit(bindparam("limit")).subquery())
     return select(func.count()).select_from(waiting)

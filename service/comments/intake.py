@@ -15,10 +15,10 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, literal, select
+from sqlalchemy import Select, and_, bindparam, literal, select
 from sqlalchemy.orm import Session
 
-from service.comments.models import Comment, Status
+from service.comments.abuse import pending_count
 from service.sites.models import SLUG, Site
 from service.sites.services import site_not_found
 from service.threads.models import Thread
@@ -58,18 +58,12 @@ def read_gate(session: Session, slug: str, thread_id: str, pending_limit: int) -
 
 @functools.cache  # built once: building costs more than running it
 def _gate_statement(counted: bool) -> Select[tuple[Site, Thread, Any]]:
-    comments = Comment.__table__.c
     pending: Any = literal(None)
     if counted:
         # The site's id by its slug again (uncorrelated: SQLite and PostgreSQL both
         # take it as a constant and use ix_comments_thread_status_created).
         site_id = select(Site.id).where(Site.slug == bindparam("slug")).scalar_subquery()
-        waiting = (select(comments.id)
-                   .where(comments.site_id == site_id,
-                          comments.thread_id == bindparam("key"),
-                          comments.status == Status.PENDING)
-                   .limit(bindparam("limit")).subquery())
-        pending = select(func.count()).select_from(waiting).scalar_subquery()
+        pending = pending_count(site_id, bindparam("key")).scalar_subquery()
     return (select(Site, Thread, pending)
             .outerjoin(Thread, and_(Thread.site_id == Site.id, Thread.key == bindparam("key")))
             .where(Site.slug == bindparam("slug")))
